@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Thin wrapper, as in QEMU: the scripts do the work, meson runs the tests.
+#   make            QEMU with our devices, guest kernel, initramfs
+#   make check      all test suites (qtest, unit, guest); check-qtest,
+#                   check-unit, check-guest run one
+#   make demo       boot the guest and run the replace scenario
+#   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
+#   make bench      benchmarks (ratios measured side by side)
+
+BUILD := build
+-include $(BUILD)/config.mk
+LAB_ACCEL ?= tcg
+LAB_JOBS ?= $(shell nproc)
+export LAB_ACCEL LAB_JOBS
+IOMMU ?= none
+MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
+
+.PHONY: all qemu kernel headers guest lab check check-qtest check-unit \
+        check-guest demo shell bench clean distclean
+
+all: qemu kernel guest
+
+$(BUILD)/config.mk:
+	./configure
+
+qemu: $(BUILD)/config.mk
+	scripts/build-qemu
+
+kernel: $(BUILD)/config.mk
+	scripts/build-kernel
+
+headers: $(BUILD)/config.mk
+	scripts/build-kernel --headers-only
+
+guest: kernel
+	scripts/build-guest
+
+lab: headers
+	scripts/build-guest --lab-only
+
+check: all
+	$(MESON_TEST) ; scripts/test-summary $$?
+
+check-qtest: qemu lab
+	$(MESON_TEST) --suite qtest ; scripts/test-summary $$?
+
+check-unit: lab
+	$(MESON_TEST) --suite unit ; scripts/test-summary $$?
+
+check-guest: all
+	$(MESON_TEST) --suite guest ; scripts/test-summary $$?
+
+demo: all
+	scripts/demo
+
+shell: all
+	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
+
+bench: all
+	scripts/bench
+
+clean:
+	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
+	       $(BUILD)/initramfs.cpio.gz
+
+distclean:
+	rm -rf $(BUILD)

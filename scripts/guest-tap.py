@@ -1,0 +1,111 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Turn a lab guest's serial console log into one TAP stream.
+
+The guest's /init frames each program with "LAB-BEGIN name" and
+"LAB-END name rc=N". Inside a frame a program prints TAP (kselftest harness
+or KUnit); its top-level "ok"/"not ok" lines are renumbered into one plan
+and prefixed with the program name. Everything that would make a run look
+better than it was is a failure: a missing frame, a non-zero exit status
+with no failing test, a plan that was announced but not met, a panic, a
+timeout, a guest that never reported.
+
+usage: guest-tap.py LOG EXPECTED_PROGRAMS RUN_GUEST_STATUS
+"""
+import re
+import sys
+
+RESULT = re.compile(r'^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$')
+PLAN = re.compile(r'^1\.\.(\d+)')
+PANIC = re.compile(r'Kernel panic|BUG: |Oops: |general protection fault|'
+                   r'WARNING: CPU: \d+ PID: \d+')
+
+
+def convert(lines, expected, status):
+    out = []
+    n = 0
+    failed = 0
+
+    def emit(ok, desc):
+        nonlocal n, failed
+        n += 1
+        if not ok:
+            failed += 1
+        out.append('%s %d - %s' % ('ok' if ok else 'not ok', n, desc))
+
+    seen = {}
+    cur = None
+    plan = None
+    count = 0
+    prog_failed = 0
+    problems = []
+    for raw in lines:
+        line = raw.rstrip('\r\n')
+        m = re.match(r'^LAB-BEGIN (\S+)$', line)
+        if m:
+            cur, plan, count, prog_failed = m.group(1), None, 0, 0
+            out.append('# --- %s' % cur)
+            continue
+        m = re.match(r'^LAB-END (\S+) rc=(\d+)$', line)
+        if m and cur == m.group(1):
+            rc = int(m.group(2))
+            seen[cur] = rc
+            if plan is not None and count != plan:
+                emit(False, '%s: planned %d tests, ran %d' % (cur, plan, count))
+            elif count == 0:
+                emit(rc == 0, '%s: exit status %d (no TAP results)' % (cur, rc))
+            elif rc != 0 and prog_failed == 0:
+                emit(False, '%s: exit status %d with no failing test' % (cur, rc))
+            cur = None
+            continue
+        if PANIC.search(line):
+            problems.append('guest kernel: ' + line.strip())
+        if cur is None:
+            continue
+        m = PLAN.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = RESULT.match(line)
+        if m:
+            count += 1
+            ok = m.group(1) == 'ok'
+            desc = m.group(3)
+            if not ok and re.search(r'#\s*(TODO)\b', desc, re.I):
+                ok = True
+            if not ok:
+                prog_failed += 1
+            emit(ok, '%s: %s' % (cur, desc))
+        elif line.strip():
+            out.append('# ' + line)
+
+    if cur is not None:
+        emit(False, '%s: did not finish (guest stopped inside it)' % cur)
+    for prog in expected:
+        if prog not in seen and prog != cur:
+            emit(False, '%s: never ran' % prog)
+    for p in problems:
+        emit(False, p)
+    if status != 0:
+        why = {124: 'timeout', 2: 'no status reported (panic or power-off)'}
+        if not (status == 1 and failed):
+            emit(False, 'guest run status %d (%s)' % (status, why.get(status, 'failure')))
+    out.append('1..%d' % n)
+    return out, failed
+
+
+def main():
+    log, expected, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    with open(log, errors='replace') as f:
+        lines = f.readlines()
+    out, failed = convert(lines, [p for p in expected.split(',') if p], status)
+    print('TAP version 13')
+    print('\n'.join(out))
+    if failed:
+        sys.stderr.write('--- last 50 console lines of %s ---\n' % log)
+        sys.stderr.writelines(lines[-50:])
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
