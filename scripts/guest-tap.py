@@ -87,7 +87,8 @@ def convert(lines, expected, status):
     for p in problems:
         emit(False, p)
     if status != 0:
-        why = {124: 'timeout', 2: 'no status reported (panic or power-off)'}
+        why = {124: 'timeout', 2: 'no status reported (panic or power-off)',
+               3: 'QEMU failed'}
         if not (status == 1 and failed):
             emit(False, 'guest run status %d (%s)' % (status, why.get(status, 'failure')))
     out.append('1..%d' % n)

@@ -4,14 +4,17 @@
  *
  * QEMU's isa-debug-exit device (iobase 0xf4, iosize 4, added by
  * scripts/run-guest) makes QEMU exit with (value << 1) | 1 when the guest
- * writes value to its port. Without that device the write is ignored, so
- * the caller powers off normally afterwards.
+ * writes value to its port. The value is LAB_EXIT_BASE | status, so the
+ * host sees 33 for status 0 and 35 for status 1: never 1, which is also
+ * what QEMU exits with when it fails to start. Without the device the
+ * write is ignored and the caller powers off normally afterwards.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/io.h>
 
 #define LAB_EXIT_PORT 0xf4
+#define LAB_EXIT_BASE 0x10
 
 int main(int argc, char **argv)
 {
@@ -21,6 +24,6 @@ int main(int argc, char **argv)
 		perror("lab-exit: ioperm");
 		return 1;
 	}
-	outl(status & 0x7f, LAB_EXIT_PORT);
+	outl(LAB_EXIT_BASE | (status & 0xf), LAB_EXIT_PORT);
 	return 0;
 }
