@@ -492,6 +492,17 @@ static void test_dma_outside_ram(void)
     g_assert_cmpuint(k.mismatches, ==, 0);
     g_assert_cmphex(k.last_err_iova, ==, RAM_END);
 
+    /*
+     * Copy whose destination straddles the end of RAM: chunks split at the
+     * destination's 4 KiB boundary too, so the error IOVA is RAM_END.
+     */
+    g_assert_cmpuint(dma_gen_copy(c.d, buf, RAM_END - 0x800, 0x1000), ==,
+                     DMA_GEN_ERR_DMA_WRITE);
+    g_assert_cmphex(dma_gen_cmd_err_iova(c.d), ==, RAM_END);
+    g_assert_cmpuint(dma_gen_readl(c.d, A_CMD_DONE_BYTES), ==, 0x800);
+    g_assert_cmpuint(dma_gen_guest_check(c.qts, RAM_END - 0x800, 0x800,
+                                         0xcafef00d), ==, 0x800);
+
     /* the device still works */
     g_assert_cmpuint(dma_gen_fill(c.d, buf, 0x1000, 0x0f0f0f0f), ==, 0);
     g_assert_cmpuint(dma_gen_guest_check(c.qts, buf, 0x1000, 0x0f0f0f0f),
@@ -933,6 +944,72 @@ static void test_system_reset(void)
     ctx_free(&c);
 }
 
+/* All state, including a running continuous mode, survives migration */
+static void test_migration(void)
+{
+    g_autofree char *uri = g_strdup_printf("unix:%s/dma-gen-mig-%d.sock",
+                                           g_get_tmp_dir(), getpid());
+    QOSState *from, *to;
+    DmaGen *s, *d;
+    DmaGenCounters ks, kd;
+    DmaGenContCfg cfg;
+    uint64_t buf;
+    int64_t now;
+
+    from = dma_gen_boot(DG_ARGS);
+    s = dma_gen_init(from->qts, from->pcibus, DG_DEVFN);
+    buf = guest_alloc(&from->alloc, 0x2000);
+    cfg = (DmaGenContCfg) {
+        .src = buf, .dst = buf + 0x1000, .slots = 3, .stride = 0x100,
+        .len = 0x80, .period_ns = PERIOD_NS, .ops_per_tick = 1,
+        .pattern = 0x76543210, .fill_src = true,
+    };
+    g_assert_cmpuint(dma_gen_cont_start(s, &cfg), ==, 0);
+    dma_gen_writel(s, A_INT_ENABLE, R_INT_ERROR_MASK);
+    qtest_clock_step(from->qts, 5 * PERIOD_NS);
+    g_assert_cmpuint(dma_gen_verify(s, buf + 0x1000, 0x10, 0), ==,
+                     DMA_GEN_ERR_MISMATCH);
+    dma_gen_writel(s, A_PATTERN, 0x13579bdf);
+    dma_gen_read_counters(s, &ks);
+    g_assert_cmpuint(ks.ticks, ==, 5);
+    now = qtest_clock_step(from->qts, 1);
+
+    to = dma_gen_boot(DG_ARGS " -incoming %s", uri);
+    migrate(from, to, uri);
+
+    d = dma_gen_init(to->qts, to->pcibus, DG_DEVFN);
+    dma_gen_read_counters(d, &kd);
+    g_assert_cmpint(memcmp(&ks, &kd, sizeof(ks)), ==, 0);
+    g_assert_true(dma_gen_cont_running(d));
+    g_assert_cmpuint(dma_gen_readl(d, A_CONT_NEXT_SLOT), ==, 5 % 3);
+    g_assert_cmphex(dma_gen_readl(d, A_PATTERN), ==, 0x13579bdf);
+    g_assert_cmphex(dma_gen_readl(d, A_INT_ENABLE), ==, R_INT_ERROR_MASK);
+    g_assert_cmphex(dma_gen_readl(d, A_INT_STATUS), ==, 0x3);
+    g_assert_cmphex(dma_gen_readl(d, A_STATUS), ==,
+                    0x3 | 0x8 | (DMA_GEN_ERR_MISMATCH << 8));
+    g_assert_cmphex(dma_gen_readl(d, A_CMD_SEQ), ==, 2);
+
+    /*
+     * The qtest clock is not migrated: bring the destination's to where the
+     * source's was; the migrated timer then ticks on schedule.
+     */
+    g_assert_cmpint(qtest_clock_step(to->qts, 1), <=, now);
+    qtest_clock_set(to->qts, now);
+    g_assert_cmpuint(dma_gen_readq(d, A_TICKS_LO), ==, 5);
+    qtest_clock_step(to->qts, 3 * PERIOD_NS);
+    dma_gen_read_counters(d, &kd);
+    g_assert_cmpuint(kd.ticks, ==, 8);
+    g_assert_cmpuint(kd.ops, ==, ks.ops + 3);
+    g_assert_cmpuint(kd.dma_errors, ==, 0);
+    g_assert_cmpuint(kd.mismatches, ==, ks.mismatches);
+    g_assert_cmpuint(dma_gen_readl(d, A_CONT_NEXT_SLOT), ==, 8 % 3);
+
+    dma_gen_free(d);
+    dma_gen_free(s);
+    qtest_shutdown(to);
+    qtest_shutdown(from);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -954,6 +1031,7 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-gen/reset-register", test_reset_register);
     qtest_add_func("/dma-gen/flr", test_flr);
     qtest_add_func("/dma-gen/system-reset", test_system_reset);
+    qtest_add_func("/dma-gen/migration", test_migration);
 
     return g_test_run();
 }
