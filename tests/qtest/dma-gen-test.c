@@ -944,6 +944,69 @@ static void test_system_reset(void)
     ctx_free(&c);
 }
 
+/* The IOAPIC input (16..23) INTA of the device drives, or -1 if none is up */
+static int intx_line_up(QTestState *qts)
+{
+    int gsi, up = -1;
+
+    for (gsi = 16; gsi < 24; gsi++) {
+        if (qtest_get_irq(qts, gsi)) {
+            g_assert_cmpint(up, ==, -1);
+            up = gsi;
+        }
+    }
+    return up;
+}
+
+/* INTx fallback: level follows INT_STATUS & INT_ENABLE while MSI-X is off */
+static void test_intx(void)
+{
+    Ctx c;
+    int gsi;
+
+    ctx_boot(&c, DG_ARGS, DG_DEVFN);
+    g_assert_cmpint(intx_line_up(c.qts), ==, -1);
+    g_assert_cmpuint(dma_gen_cmd(c.d, DMA_GEN_OP_NOP), ==, 0);
+    g_assert_cmpint(intx_line_up(c.qts), ==, -1);        /* not enabled */
+    dma_gen_writel(c.d, A_INT_ENABLE, R_INT_DONE_MASK);
+    gsi = intx_line_up(c.qts);
+    g_assert_cmpint(gsi, >=, 16);
+    dma_gen_writel(c.d, A_INT_STATUS, R_INT_DONE_MASK);
+    g_assert_cmpint(intx_line_up(c.qts), ==, -1);
+    dma_gen_writel(c.d, A_INT_SET, R_INT_ERROR_MASK);    /* not enabled */
+    g_assert_cmpint(intx_line_up(c.qts), ==, -1);
+    dma_gen_writel(c.d, A_INT_ENABLE, DMA_GEN_INT_MASK);
+    g_assert_cmpint(intx_line_up(c.qts), ==, gsi);
+
+    /* MSI-X enabled: INTx deasserted, the message goes out instead */
+    dma_gen_msix_setup(c.d, &c.qs->alloc);
+    g_assert_cmpint(intx_line_up(c.qts), ==, -1);
+    dma_gen_writel(c.d, A_INT_STATUS, DMA_GEN_INT_MASK);
+    g_assert_cmpuint(dma_gen_cmd(c.d, DMA_GEN_OP_NOP), ==, 0);
+    g_assert_cmpint(intx_line_up(c.qts), ==, -1);
+    g_assert_true(dma_gen_msix_fired(c.d, 0));
+    ctx_free(&c);
+}
+
+/* Benchmark hook: only with -m perf; reports, never asserts on time */
+static void test_perf_copy(void)
+{
+    Ctx c;
+    const uint32_t len = 64 * MiB;
+    int64_t t0, t1;
+
+    ctx_boot(&c, "-device dma-gen,id=dg0,addr=4.0,max-len=0x4000000",
+             DG_DEVFN);
+    t0 = g_get_monotonic_time();
+    g_assert_cmpuint(dma_gen_copy(c.d, 16 * MiB, 96 * MiB, len), ==, 0);
+    t1 = g_get_monotonic_time();
+    g_test_message("copy of %u MiB in one command: %.3f s, %.1f MiB/s",
+                   len / (unsigned)MiB, (t1 - t0) / 1e6,
+                   len / (double)MiB / MAX(t1 - t0, 1) * 1e6);
+    g_test_minimized_result((t1 - t0) / 1e6, "copy-64MiB seconds");
+    ctx_free(&c);
+}
+
 /* All state, including a running continuous mode, survives migration */
 static void test_migration(void)
 {
@@ -1021,6 +1084,7 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-gen/fill-verify", test_fill_verify);
     qtest_add_func("/dma-gen/verify-mismatch", test_verify_mismatch);
     qtest_add_func("/dma-gen/msix", test_msix);
+    qtest_add_func("/dma-gen/intx", test_intx);
     qtest_add_func("/dma-gen/bus-master-off", test_bus_master_off);
     qtest_add_func("/dma-gen/dma-outside-ram", test_dma_outside_ram);
     qtest_add_func("/dma-gen/bad-input", test_bad_input);
@@ -1032,6 +1096,9 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-gen/flr", test_flr);
     qtest_add_func("/dma-gen/system-reset", test_system_reset);
     qtest_add_func("/dma-gen/migration", test_migration);
+    if (g_test_perf()) {
+        qtest_add_func("/dma-gen/perf/copy-64MiB", test_perf_copy);
+    }
 
     return g_test_run();
 }
