@@ -116,6 +116,7 @@ static void dma_gen_do_copy(DmaGenState *s, uint64_t src, uint64_t dst,
     PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t off = 0;
 
+    s->in_dma = true;
     while (off < len) {
         uint32_t n = dma_gen_span(src + off, len - off);
 
@@ -132,6 +133,7 @@ static void dma_gen_do_copy(DmaGenState *s, uint64_t src, uint64_t dst,
         }
         off += n;
     }
+    s->in_dma = false;
     res->done = off;
 }
 
@@ -141,6 +143,7 @@ static void dma_gen_do_fill(DmaGenState *s, uint64_t dst, uint32_t len,
     PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t off = 0;
 
+    s->in_dma = true;
     while (off < len) {
         uint32_t n = dma_gen_span(dst + off, len - off);
 
@@ -152,6 +155,7 @@ static void dma_gen_do_fill(DmaGenState *s, uint64_t dst, uint32_t len,
         }
         off += n;
     }
+    s->in_dma = false;
     res->done = off;
 }
 
@@ -161,6 +165,7 @@ static void dma_gen_do_verify(DmaGenState *s, uint64_t dst, uint32_t len,
     PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t off = 0;
 
+    s->in_dma = true;
     while (off < len) {
         uint32_t n = dma_gen_span(dst + off, len - off);
         uint32_t i;
@@ -182,6 +187,7 @@ static void dma_gen_do_verify(DmaGenState *s, uint64_t dst, uint32_t len,
         }
         off += n;
     }
+    s->in_dma = false;
     res->done = off;
 }
 
@@ -416,7 +422,9 @@ static void dma_gen_cont_op(DmaGenState *s)
         s->cont_last_err = res.err;
         dma_gen_raise(s, R_INT_ERROR_MASK);
     }
-    s->cont_next_slot = (slot + 1) % s->act_slots;
+    if (s->cont_running) {
+        s->cont_next_slot = (slot + 1) % s->act_slots;
+    }
 }
 
 static void dma_gen_tick(void *opaque)
@@ -761,9 +769,47 @@ static void dma_gen_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     }
 }
 
+/*
+ * The device's own DMA must not reach its registers (a copy into BAR0 could
+ * reset or restart it in the middle of an operation): such accesses are
+ * refused, so the operation ends with a DMA error. QEMU's re-entrancy guard
+ * does the same for DMA issued from inside an MMIO write; this also covers
+ * the timer path and loops through other devices.
+ */
+static MemTxResult dma_gen_mmio_read_attrs(void *opaque, hwaddr addr,
+                                           uint64_t *data, unsigned size,
+                                           MemTxAttrs attrs)
+{
+    DmaGenState *s = opaque;
+
+    if (s->in_dma) {
+        qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: DMA read of own register "
+                      "0x%" HWADDR_PRIx " refused\n", addr);
+        *data = 0;
+        return MEMTX_ACCESS_ERROR;
+    }
+    *data = dma_gen_mmio_read(opaque, addr, size);
+    return MEMTX_OK;
+}
+
+static MemTxResult dma_gen_mmio_write_attrs(void *opaque, hwaddr addr,
+                                            uint64_t data, unsigned size,
+                                            MemTxAttrs attrs)
+{
+    DmaGenState *s = opaque;
+
+    if (s->in_dma) {
+        qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: DMA write to own register "
+                      "0x%" HWADDR_PRIx " refused\n", addr);
+        return MEMTX_ACCESS_ERROR;
+    }
+    dma_gen_mmio_write(opaque, addr, data, size);
+    return MEMTX_OK;
+}
+
 static const MemoryRegionOps dma_gen_mmio_ops = {
-    .read = dma_gen_mmio_read,
-    .write = dma_gen_mmio_write,
+    .read_with_attrs = dma_gen_mmio_read_attrs,
+    .write_with_attrs = dma_gen_mmio_write_attrs,
     .endianness = DEVICE_LITTLE_ENDIAN,
     .valid = {
         .min_access_size = 4,

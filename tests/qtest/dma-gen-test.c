@@ -944,6 +944,50 @@ static void test_system_reset(void)
     ctx_free(&c);
 }
 
+/* DMA aimed at the device's own registers is refused, never re-entered */
+static void test_self_dma(void)
+{
+    Ctx c;
+    DmaGen *d;
+    uint64_t buf, regs;
+    DmaGenContCfg cfg;
+    DmaGenCounters k;
+
+    ctx_boot(&c, DG_ARGS, DG_DEVFN);
+    d = c.d;
+    regs = d->bar0.addr;
+    buf = galloc(&c, 0x1000);
+    /* a buffer that would RESET the device if it reached offset 0xfc */
+    dma_gen_guest_fill(c.qts, buf, 0x100, DMA_GEN_RESET_MAGIC);
+
+    g_assert_cmpuint(dma_gen_copy(d, buf, regs, 0x100), ==,
+                     DMA_GEN_ERR_DMA_WRITE);
+    g_assert_cmphex(dma_gen_cmd_err_iova(d), ==, regs);
+    g_assert_cmpuint(dma_gen_copy(d, regs, buf, 0x10), ==,
+                     DMA_GEN_ERR_DMA_READ);
+    g_assert_cmphex(dma_gen_readl(d, A_CMD_SEQ), ==, 2);
+
+    /* from the timer: the ring's only slot is BAR0 itself */
+    cfg = (DmaGenContCfg) {
+        .src = buf, .dst = regs, .slots = 1, .stride = 0, .len = 0x100,
+        .period_ns = PERIOD_NS, .ops_per_tick = 4,
+        .pattern = DMA_GEN_RESET_MAGIC, .fill_src = false,
+    };
+    dma_gen_reset_counters(d);
+    g_assert_cmpuint(dma_gen_cont_start(d, &cfg), ==, 0);
+    qtest_clock_step(c.qts, 3 * PERIOD_NS);
+    dma_gen_read_counters(d, &k);
+    g_assert_cmpuint(k.ticks, ==, 3);
+    g_assert_cmpuint(k.ops, ==, 12);
+    g_assert_cmpuint(k.dma_errors, ==, 12);
+    g_assert_cmpuint(k.bytes, ==, 0);
+    g_assert_cmphex(k.last_err_iova, ==, regs);
+    g_assert_true(dma_gen_cont_running(d));
+    g_assert_cmphex(dma_gen_readl(d, A_CONT_LEN), ==, 0x100);
+    g_assert_cmpuint(dma_gen_cont_stop(d), ==, 0);
+    ctx_free(&c);
+}
+
 /* The IOAPIC input (16..23) INTA of the device drives, or -1 if none is up */
 static int intx_line_up(QTestState *qts)
 {
@@ -1089,6 +1133,7 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-gen/dma-outside-ram", test_dma_outside_ram);
     qtest_add_func("/dma-gen/bad-input", test_bad_input);
     qtest_add_func("/dma-gen/huge-len-bounded", test_huge_len_bounded);
+    qtest_add_func("/dma-gen/self-dma", test_self_dma);
     qtest_add_func("/dma-gen/continuous", test_continuous);
     qtest_add_func("/dma-gen/continuous-errors", test_continuous_errors);
     qtest_add_func("/dma-gen/topologies", test_topologies);

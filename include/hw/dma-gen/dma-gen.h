@@ -79,6 +79,9 @@ struct DmaGenState {
     uint32_t int_status;
     uint32_t int_enable;
 
+    /* true while the device's own DMA engines run (not migrated) */
+    bool in_dma;
+
     /* bounce buffers: never migrated, only live during one operation */
     uint8_t buf[DMA_GEN_CHUNK];
     uint8_t expect[DMA_GEN_CHUNK];
