@@ -6,7 +6,6 @@
 #                   check-unit, check-guest run one
 #   make demo       boot the guest and run the replace scenario
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
-#   make bench      benchmarks (ratios measured side by side)
 
 BUILD := build
 -include $(BUILD)/config.mk
@@ -17,7 +16,7 @@ IOMMU ?= none
 MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
 
 .PHONY: all qemu kernel headers guest lab check check-qtest check-unit \
-        check-guest demo shell bench clean distclean
+        check-guest demo shell clean distclean
 
 all: qemu kernel guest
 
@@ -56,9 +55,6 @@ demo: all
 
 shell: all
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
-
-bench: all
-	scripts/bench
 
 clean:
 	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
