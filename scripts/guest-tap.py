@@ -10,18 +10,37 @@ better than it was is a failure: a missing frame, a non-zero exit status
 with no failing test, a plan that was announced but not met, a panic, a
 timeout, a guest that never reported.
 
-usage: guest-tap.py LOG EXPECTED_PROGRAMS RUN_GUEST_STATUS
+Checks on device state read at the end of the run (scripts/qom-probe.py
+prints "LAB-QOM PATH PROP VALUE") become TAP lines too: a check is
+PATH:PROP followed by ==, !=, <=, >=, < or > and an integer, e.g.
+"/machine/peripheral/smmu0:stat-disruptions==0". A property that was not
+read, or is not an integer, fails its check.
+
+usage: guest-tap.py LOG EXPECTED_PROGRAMS RUN_GUEST_STATUS [CHECK...]
 """
+import operator
 import re
 import sys
 
 RESULT = re.compile(r'^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$')
 PLAN = re.compile(r'^1\.\.(\d+)')
+QOM = re.compile(r'^LAB-QOM (\S+) (\S+) (.*)$')
+CHECK = re.compile(r'^(.+):([^:=!<>]+?)(==|!=|<=|>=|<|>)(-?\d+)$')
+OPS = {'==': operator.eq, '!=': operator.ne, '<=': operator.le,
+       '>=': operator.ge, '<': operator.lt, '>': operator.gt}
 PANIC = re.compile(r'Kernel panic|BUG: |Oops: |general protection fault|'
                    r'WARNING: CPU: \d+ PID: \d+')
 
 
-def convert(lines, expected, status):
+def parse_check(text):
+    """'PATH:PROP<op>N' -> (path, prop, op, n); ValueError if malformed."""
+    m = CHECK.match(text)
+    if not m:
+        raise ValueError('bad check %r (want PATH:PROP==N, !=, <=, >=, <, >)' % text)
+    return m.group(1), m.group(2), m.group(3), int(m.group(4))
+
+
+def convert(lines, expected, status, checks=()):
     out = []
     n = 0
     failed = 0
@@ -34,6 +53,7 @@ def convert(lines, expected, status):
         out.append('%s %d - %s' % ('ok' if ok else 'not ok', n, desc))
 
     seen = {}
+    qom = {}
     cur = None
     plan = None
     count = 0
@@ -57,6 +77,10 @@ def convert(lines, expected, status):
             elif rc != 0 and prog_failed == 0:
                 emit(False, '%s: exit status %d with no failing test' % (cur, rc))
             cur = None
+            continue
+        m = QOM.match(line)
+        if m:
+            qom[(m.group(1), m.group(2))] = m.group(3)
             continue
         if PANIC.search(line):
             problems.append('guest kernel: ' + line.strip())
@@ -84,6 +108,15 @@ def convert(lines, expected, status):
     for prog in expected:
         if prog not in seen and prog != cur:
             emit(False, '%s: never ran' % prog)
+    for path, prop, op, want in checks:
+        desc = '%s %s %s %d' % (path.rsplit('/', 1)[-1], prop, op, want)
+        got = qom.get((path, prop))
+        try:
+            value = int(got)
+        except (TypeError, ValueError):
+            emit(False, '%s (not read: %s)' % (desc, got))
+            continue
+        emit(OPS[op](value, want), '%s (got %d)' % (desc, value))
     for p in problems:
         emit(False, p)
     if status != 0:
@@ -97,9 +130,15 @@ def convert(lines, expected, status):
 
 def main():
     log, expected, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    try:
+        checks = [parse_check(c) for c in sys.argv[4:]]
+    except ValueError as e:
+        sys.stderr.write('guest-tap.py: error: %s\n' % e)
+        return 2
     with open(log, errors='replace') as f:
         lines = f.readlines()
-    out, failed = convert(lines, [p for p in expected.split(',') if p], status)
+    out, failed = convert(lines, [p for p in expected.split(',') if p], status,
+                          checks)
     print('TAP version 13')
     print('\n'.join(out))
     if failed:

@@ -45,13 +45,27 @@ CASES = [
     ('no status from guest', GOOD, 'a,b', 2, 1, 4),
     ('no TAP but rc 0 passes', 'LAB-BEGIN k\nhello\nLAB-END k rc=0\n', 'k', 0, 0, 1),
     ('no TAP and rc!=0 fails', 'LAB-BEGIN k\nLAB-END k rc=127\n', 'k', 1, 1, 1),
+    # device-state checks read over QMP after LAB-DONE
+    ('qom check met passes', GOOD + 'LAB-QOM /m/p/s stat-disruptions 0\n', 'a,b', 0, 0, 4,
+     ['/m/p/s:stat-disruptions==0']),
+    ('qom check missed fails', GOOD + 'LAB-QOM /m/p/s stat-disruptions 3\n', 'a,b', 0, 1, 4,
+     ['/m/p/s:stat-disruptions==0']),
+    ('planted-bug check: nonzero wanted', GOOD + 'LAB-QOM /m/p/s stat-disruptions 0\n', 'a,b', 0,
+     1, 4, ['/m/p/s:stat-disruptions>0']),
+    ('qom property never read fails', GOOD, 'a,b', 0, 1, 4, ['/m/p/s:stat-disruptions==0']),
+    ('qom value not an integer fails', GOOD + 'LAB-QOM /m/p/s stat-disruptions "x"\n', 'a,b',
+     0, 1, 4, ['/m/p/s:stat-disruptions<=0']),
 ]
+BAD_CHECKS = ['/m/p/s', '/m/p/s:x=1', 'stat==1x', ':==1']
 
 print('TAP version 13')
-print('1..%d' % len(CASES))
+print('1..%d' % (len(CASES) + 1))
 bad = 0
-for i, (name, log, progs, status, want_failed, want_total) in enumerate(CASES, 1):
-    out, failed = guest_tap.convert(log.splitlines(True), progs.split(','), status)
+for i, case in enumerate(CASES, 1):
+    name, log, progs, status, want_failed, want_total = case[:6]
+    checks = [guest_tap.parse_check(c) for c in (case[6] if len(case) > 6 else [])]
+    out, failed = guest_tap.convert(log.splitlines(True), progs.split(','), status,
+                                    checks)
     total = int(out[-1][3:])
     ok = failed == want_failed and total == want_total
     if not ok:
@@ -60,4 +74,14 @@ for i, (name, log, progs, status, want_failed, want_total) in enumerate(CASES, 1
         for line in out:
             print('#   ' + line)
     print('%s %d - %s' % ('ok' if ok else 'not ok', i, name))
+rejected = 0
+for text in BAD_CHECKS:
+    try:
+        guest_tap.parse_check(text)
+        print('# accepted malformed check %r' % text)
+    except ValueError:
+        rejected += 1
+ok = rejected == len(BAD_CHECKS)
+bad += 0 if ok else 1
+print('%s %d - malformed checks are refused' % ('ok' if ok else 'not ok', len(CASES) + 1))
 sys.exit(1 if bad else 0)
