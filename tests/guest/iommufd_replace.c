@@ -167,6 +167,54 @@ TEST_F(replace, failure_leaves_old_hwpt)
 	test_cmd_destroy(self->iommufd, hwpt);
 }
 
+/*
+ * Sweep an allocation failure over every injectable point of the replace
+ * path: each failing replace must leave the device translating through the
+ * old HWPT, and the sweep must end in a successful replace.
+ */
+TEST_F(replace, failure_injected_leaves_old_hwpt)
+{
+	unsigned int nth, injected = 0;
+	__u32 hwpt[2];
+	int fd, ret;
+
+	if (lab_fail_nth_setup())
+		SKIP(return, "no fault-injection debugfs");
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[0], 0,
+			    &hwpt[0]);
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[1], 0,
+			    &hwpt[1]);
+	test_cmd_attach(&self->g, hwpt[0]);
+
+	for (nth = 1; nth < 400; nth++) {
+		fd = lab_fail_nth_begin(nth);
+		ASSERT_LE(0, fd);
+		ret = lab_vfio_attach(self->g.fd, hwpt[1], NULL);
+		if (!lab_fail_nth_end(fd)) {
+			/* nothing left to fail: this replace ran clean */
+			ASSERT_EQ(0, ret);
+			break;
+		}
+		if (ret == 0)
+			break;	/* the failure hit a path that recovers */
+		injected++;
+		ASSERT_EQ(DMA_GEN_ERR_OK,
+			  copy_via(&self->g, self->buf[0], (__u8)nth));
+		ASSERT_TRUE(landed(self->buf[0], (__u8)nth));
+		ASSERT_TRUE(landed(self->buf[1], 0));
+	}
+	ASSERT_GT(400, nth);
+	/* the fault injection reached the replace path at least once */
+	ASSERT_LT(0, injected);
+	TH_LOG("%u injected failures of the replace left the old HWPT in place",
+	       injected);
+	ASSERT_EQ(DMA_GEN_ERR_OK, copy_via(&self->g, self->buf[1], 0x66));
+	ASSERT_TRUE(landed(self->buf[1], 0x66));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, hwpt[0]);
+	test_cmd_destroy(self->iommufd, hwpt[1]);
+}
+
 TEST_F(replace, auto_hwpt_lifetime)
 {
 	__u32 auto_id;

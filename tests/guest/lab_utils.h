@@ -409,6 +409,57 @@ static inline __u64 lab_now_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* --- fault injection ---------------------------------------------------- */
+
+/*
+ * Make the nth fault-injectable call (slab or page allocation) of this
+ * thread fail, as /proc/thread-self/fail-nth does; lab_fail_nth_end()
+ * disables it again and returns true when the failure was injected.
+ * lab_fail_nth_setup() lets failslab hit sleeping allocations too and
+ * quiets the injection messages; it fails when the kernel has no
+ * fault-injection debugfs.
+ */
+static inline int lab_fail_nth_setup(void)
+{
+	int ret;
+
+	ret = lab_sysfs_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	if (ret)
+		return ret;
+	lab_sysfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
+	lab_sysfs_write("/sys/kernel/debug/failslab/verbose", "0");
+	lab_sysfs_write("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	return 0;
+}
+
+static inline int lab_fail_nth_begin(unsigned int nth)
+{
+	char buf[16];
+	int fd = open("/proc/thread-self/fail-nth", O_RDWR);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(buf, sizeof(buf), "%u", nth);
+	if (write(fd, buf, strlen(buf)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static inline bool lab_fail_nth_end(int fd)
+{
+	char buf[16] = "";
+	bool injected;
+
+	/* the counter reads back 0 once the failure has been injected */
+	injected = pread(fd, buf, sizeof(buf) - 1, 0) > 0 && buf[0] == '0';
+	while (pwrite(fd, "0", 1, 0) < 0 && errno == EFAULT)
+		;
+	close(fd);
+	return injected;
+}
+
 /* --- kselftest wrappers ------------------------------------------------- */
 
 #define test_cmd_ioas_alloc(fd, id) ASSERT_EQ(0, lab_ioas_alloc(fd, id))
