@@ -1,0 +1,87 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * dma-gen PCI DMA traffic generator: device state.
+ * See docs/specs/dma-gen.rst.
+ */
+
+#ifndef HW_DMA_GEN_H
+#define HW_DMA_GEN_H
+
+#include "hw/pci/pci_device.h"
+#include "qemu/timer.h"
+#include "qom/object.h"
+#include "hw/dma-gen/dma-gen-regs.h"
+
+#define TYPE_DMA_GEN "dma-gen"
+OBJECT_DECLARE_TYPE(DmaGenState, DmaGenClass, DMA_GEN)
+
+struct DmaGenClass {
+    PCIDeviceClass parent_class;
+    DeviceRealize parent_realize;
+};
+
+struct DmaGenState {
+    PCIDevice parent_obj;
+
+    MemoryRegion mmio;
+    QEMUTimer *timer;
+
+    /* qdev properties */
+    uint32_t max_len;
+
+    /* command registers */
+    uint64_t src;
+    uint64_t dst;
+    uint32_t len;
+    uint32_t pattern;
+    uint32_t cmd;
+    uint32_t status;        /* DONE, ERROR, ERR_CODE; CONT is computed */
+    uint64_t cmd_err_iova;
+    uint32_t cmd_done_bytes;
+    uint32_t cmd_seq;
+
+    /* continuous-mode registers, as programmed */
+    uint64_t cont_src;
+    uint64_t cont_dst;
+    uint32_t cont_slots;
+    uint32_t cont_stride;
+    uint32_t cont_len;
+    uint32_t cont_period_ns;
+    uint32_t cont_ops_per_tick;
+    uint32_t cont_pattern;
+    uint32_t cont_flags;
+
+    /* continuous mode, active configuration latched by CONT_START */
+    bool cont_running;
+    uint64_t act_src;
+    uint64_t act_dst;
+    uint32_t act_slots;
+    uint32_t act_stride;
+    uint32_t act_len;
+    uint32_t act_period_ns;
+    uint32_t act_ops_per_tick;
+    uint32_t act_pattern;
+    uint32_t cont_next_slot;
+    uint32_t cont_last_err;
+    int64_t cont_deadline;  /* QEMU_CLOCK_VIRTUAL ns of the next tick */
+
+    /* counters */
+    uint64_t ops;
+    uint64_t bytes;
+    uint64_t dma_errors;
+    uint64_t mismatches;
+    uint64_t last_err_iova;
+    uint64_t last_mismatch_iova;
+    uint64_t ticks;
+
+    /* interrupts */
+    uint32_t int_status;
+    uint32_t int_enable;
+
+    /* bounce buffers: never migrated, only live during one operation */
+    uint8_t buf[DMA_GEN_CHUNK];
+    uint8_t expect[DMA_GEN_CHUNK];
+};
+
+#endif /* HW_DMA_GEN_H */
