@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmu-lite: command queue consumption and event queue production.
+ */
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "exec/address-spaces.h"
+#include "smmu-lite-internal.h"
+#include "trace.h"
+
+uint32_t smmu_lite_queue_log2size(uint64_t base)
+{
+    return MIN(FIELD_EX64(base, CMDQ_BASE, LOG2SIZE), SMMU_LITE_QS_MAX);
+}
+
+static uint64_t smmu_lite_queue_addr(uint64_t base)
+{
+    return base & R_CMDQ_BASE_ADDR_MASK;
+}
+
+/* Execute one command; returns a CMDQ_ERR_* code. */
+static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd)
+{
+    uint8_t op = FIELD_EX64(cmd[0], CMD0, OP);
+    uint64_t num = FIELD_EX64(cmd[0], CMD0, NUM);
+    uint64_t addr = cmd[1] & R_CMD1_ADDR_MASK;
+    uint32_t sid;
+
+    trace_smmu_lite_cmd(op, cmd[0], cmd[1]);
+    switch (op) {
+    case CMD_CFGI_STE:
+        sid = FIELD_EX64(cmd[0], CMD0, SID);
+        if (sid >= smmu_lite_strtab_num_sids(s)) {
+            qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: CFGI_STE SID 0x%x "
+                          "beyond the stream table\n", sid);
+            return CMDQ_ERR_ILL;
+        }
+        smmu_lite_config_inv_sid(s, sid);
+        break;
+    case CMD_CFGI_ALL:
+        smmu_lite_config_inv_all(s);
+        break;
+    case CMD_TLBI_ASID:
+        smmu_lite_iotlb_inv_asid(s, FIELD_EX64(cmd[0], CMD0, ASID));
+        break;
+    case CMD_TLBI_VA:
+        if (!num) {
+            return CMDQ_ERR_ILL;
+        }
+        smmu_lite_iotlb_inv_va(s, FIELD_EX64(cmd[0], CMD0, ASID), addr, num);
+        break;
+    case CMD_TLBI_VMID:
+        smmu_lite_iotlb_inv_vmid(s, FIELD_EX64(cmd[0], CMD0, VMID));
+        break;
+    case CMD_TLBI_IPA:
+        if (!num) {
+            return CMDQ_ERR_ILL;
+        }
+        smmu_lite_iotlb_inv_ipa(s, FIELD_EX64(cmd[0], CMD0, VMID), addr, num);
+        break;
+    case CMD_TLBI_ALL:
+        smmu_lite_iotlb_inv_all(s);
+        break;
+    case CMD_SYNC:
+        switch (FIELD_EX64(cmd[0], CMD0, CS)) {
+        case 0:
+            break;
+        case 1: {
+            MemTxResult r;
+            uint64_t msiaddr = cmd[1] & R_CMD1_MSIADDR_MASK;
+
+            address_space_stl_le(&address_space_memory, msiaddr,
+                                 FIELD_EX64(cmd[0], CMD0, MSIDATA),
+                                 MEMTXATTRS_UNSPECIFIED, &r);
+            trace_smmu_lite_sync_msi(msiaddr, r);
+            if (r != MEMTX_OK) {
+                smmu_lite_gerror_raise(s, R_GERROR_MSI_CMDQ_ABT_ERR_MASK);
+            }
+            break;
+        }
+        default:
+            return CMDQ_ERR_ILL;
+        }
+        return CMDQ_ERR_NONE;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: unknown command opcode "
+                      "0x%02x\n", op);
+        return CMDQ_ERR_ILL;
+    }
+    s->cnt.invalidations++;
+    return CMDQ_ERR_NONE;
+}
+
+/* Consume commands from CONS to PROD; called with the mutex held. */
+void smmu_lite_cmdq_process(SmmuLiteState *s)
+{
+    uint32_t log2 = smmu_lite_queue_log2size(s->cmdq_base);
+    uint32_t wrapmask = (2u << log2) - 1;
+    uint32_t idxmask = (1u << log2) - 1;
+    uint64_t base = smmu_lite_queue_addr(s->cmdq_base);
+
+    if (!(s->cr0ack & R_CR0_CMDQEN_MASK) ||
+        ((s->gerror ^ s->gerrorn) & R_GERROR_CMDQ_ERR_MASK)) {
+        return;
+    }
+    for (uint32_t n = 0; n <= idxmask; n++) {
+        uint32_t cons = s->cmdq_cons & wrapmask;
+        uint32_t prod = s->cmdq_prod & wrapmask;
+        uint64_t addr = base + (uint64_t)(cons & idxmask) * CMD_SIZE;
+        uint64_t cmd[2];
+        int err;
+
+        if (cons == prod) {
+            break;
+        }
+        if (address_space_read(&address_space_memory, addr,
+                               MEMTXATTRS_UNSPECIFIED, cmd,
+                               sizeof(cmd)) != MEMTX_OK) {
+            err = CMDQ_ERR_ABT;
+        } else {
+            cmd[0] = le64_to_cpu(cmd[0]);
+            cmd[1] = le64_to_cpu(cmd[1]);
+            err = smmu_lite_cmd_exec(s, cmd);
+        }
+        if (err) {
+            s->cmdq_cons = FIELD_DP32(cons, CMDQ_CONS, ERR, err);
+            trace_smmu_lite_cmdq_error(cons, err);
+            smmu_lite_gerror_raise(s, R_GERROR_CMDQ_ERR_MASK);
+            return;
+        }
+        s->cmdq_cons = (cons + 1) & wrapmask;
+    }
+}
+
+void smmu_lite_event_record(SmmuLiteState *s, uint32_t sid, uint64_t iova,
+                            bool is_write, const SmmuLiteEvent *ev)
+{
+    uint32_t log2 = smmu_lite_queue_log2size(s->evtq_base);
+    uint32_t wrapmask = (2u << log2) - 1;
+    uint32_t idxmask = (1u << log2) - 1;
+    uint32_t prod = s->evtq_prod & wrapmask;
+    uint32_t cons = s->evtq_cons & wrapmask;
+    uint64_t rec[4] = { 0 };
+    uint64_t addr;
+
+    trace_smmu_lite_event(ev->type, sid, iova, is_write, ev->reason,
+                          ev->addr2);
+    if (!(s->cr0ack & R_CR0_EVTQEN_MASK)) {
+        s->cnt.events_lost++;
+        return;
+    }
+    if ((prod ^ cons) == (1u << log2)) {
+        s->cnt.events_lost++;
+        if (FIELD_EX32(s->evtq_prod, EVTQ_PROD, OVFLG) ==
+            FIELD_EX32(s->evtq_cons, EVTQ_CONS, OVACKFLG)) {
+            s->evtq_prod ^= R_EVTQ_PROD_OVFLG_MASK;
+        }
+        trace_smmu_lite_evtq_overflow(prod, cons);
+        return;
+    }
+
+    rec[0] = FIELD_DP64(rec[0], EVT0, TYPE, ev->type);
+    rec[0] = FIELD_DP64(rec[0], EVT0, WNR, is_write);
+    rec[0] = FIELD_DP64(rec[0], EVT0, S2, ev->s2);
+    rec[0] = FIELD_DP64(rec[0], EVT0, CLASS, ev->class);
+    rec[0] = FIELD_DP64(rec[0], EVT0, SID, sid);
+    rec[1] = iova;
+    rec[2] = ev->addr2;
+    rec[3] = FIELD_DP64(rec[3], EVT3, ASID, ev->asid);
+    rec[3] = FIELD_DP64(rec[3], EVT3, VMID, ev->vmid);
+    rec[3] = FIELD_DP64(rec[3], EVT3, LEVEL, ev->level);
+    rec[3] = FIELD_DP64(rec[3], EVT3, REASON, ev->reason);
+    for (int i = 0; i < 4; i++) {
+        rec[i] = cpu_to_le64(rec[i]);
+    }
+
+    addr = smmu_lite_queue_addr(s->evtq_base) +
+           (uint64_t)(prod & idxmask) * EVT_SIZE;
+    if (address_space_write(&address_space_memory, addr,
+                            MEMTXATTRS_UNSPECIFIED, rec,
+                            sizeof(rec)) != MEMTX_OK) {
+        s->cnt.events_lost++;
+        smmu_lite_gerror_raise(s, R_GERROR_EVTQ_ABT_ERR_MASK);
+        return;
+    }
+    s->cnt.events++;
+    s->evtq_prod = ((prod + 1) & wrapmask) |
+                   (s->evtq_prod & R_EVTQ_PROD_OVFLG_MASK);
+    if (s->irq_ctrl & R_IRQ_CTRL_EVTQ_IRQEN_MASK) {
+        smmu_lite_notify(s, SMMU_LITE_VEC_EVTQ);
+    }
+}

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmu-lite: page-table walks (stage 1, stage 2, nested), the DIRTY bit,
+ * and the IOTLB (a GHashTable of complete translations).
+ */
+#include "qemu/osdep.h"
+#include "exec/address-spaces.h"
+#include "smmu-lite-internal.h"
+#include "trace.h"
+
+#define TLB_TAG_ASID    1
+#define TLB_TAG_VMID    2
+
+typedef struct SmmuLiteTlbKey {
+    uint64_t page;              /* iova >> shift */
+    uint16_t asid;
+    uint16_t vmid;
+    uint8_t shift;
+    uint8_t tag;                /* TLB_TAG_* */
+} SmmuLiteTlbKey;
+
+typedef struct SmmuLiteTlbEntry {
+    SmmuLiteTlbKey key;
+    uint64_t out;               /* output base of the page/block */
+    uint64_t ipa;               /* nested: IPA base of the page/block */
+    bool s1r, s1w, s2r, s2w;
+    bool dirty;
+    uint8_t nleaf;
+    uint64_t leaf[2];           /* PAs of the leaf descriptors to dirty */
+} SmmuLiteTlbEntry;
+
+typedef struct SmmuLiteWalk {
+    uint64_t out;               /* output base of the page/block */
+    uint8_t shift;
+    bool r, w;
+    uint64_t leaf_pa;
+} SmmuLiteWalk;
+
+static guint smmu_lite_tlb_hash(gconstpointer v)
+{
+    const SmmuLiteTlbKey *k = v;
+
+    return g_int64_hash(&k->page) ^ (k->asid << 16 | k->vmid) ^
+           (k->shift << 2 | k->tag);
+}
+
+static gboolean smmu_lite_tlb_equal(gconstpointer a, gconstpointer b)
+{
+    const SmmuLiteTlbKey *x = a, *y = b;
+
+    return x->page == y->page && x->asid == y->asid && x->vmid == y->vmid &&
+           x->shift == y->shift && x->tag == y->tag;
+}
+
+void smmu_lite_iotlb_init(SmmuLiteState *s)
+{
+    s->iotlb = g_hash_table_new_full(smmu_lite_tlb_hash, smmu_lite_tlb_equal,
+                                     NULL, g_free);
+}
+
+void smmu_lite_iotlb_inv_all(SmmuLiteState *s)
+{
+    if (s->iotlb) {
+        g_hash_table_remove_all(s->iotlb);
+    }
+}
+
+typedef struct SmmuLiteInv {
+    uint16_t asid;
+    uint16_t vmid;
+    uint64_t start;
+    uint64_t end;               /* exclusive; 0 = no range */
+    int kind;
+} SmmuLiteInv;
+
+enum { INV_ASID, INV_VMID, INV_VA, INV_IPA };
+
+static bool smmu_lite_overlaps(const SmmuLiteTlbEntry *e,
+                               const SmmuLiteInv *inv)
+{
+    uint64_t lo = e->key.page << e->key.shift;
+    uint64_t hi = lo + (1ULL << e->key.shift);
+
+    return lo < inv->end && inv->start < hi;
+}
+
+static gboolean smmu_lite_inv_match(gpointer key, gpointer value,
+                                    gpointer opaque)
+{
+    SmmuLiteTlbEntry *e = value;
+    SmmuLiteInv *inv = opaque;
+    bool has_asid = e->key.tag & TLB_TAG_ASID;
+    bool has_vmid = e->key.tag & TLB_TAG_VMID;
+
+    switch (inv->kind) {
+    case INV_ASID:
+        return has_asid && e->key.asid == inv->asid;
+    case INV_VMID:
+        return has_vmid && e->key.vmid == inv->vmid;
+    case INV_VA:
+        return has_asid && e->key.asid == inv->asid &&
+               smmu_lite_overlaps(e, inv);
+    case INV_IPA:
+        if (!has_vmid || e->key.vmid != inv->vmid) {
+            return false;
+        }
+        /* nested entries are tagged by IOVA: any may depend on the IPA */
+        return has_asid || smmu_lite_overlaps(e, inv);
+    }
+    return false;
+}
+
+static void smmu_lite_inv(SmmuLiteState *s, SmmuLiteInv *inv)
+{
+    guint n = g_hash_table_foreach_remove(s->iotlb, smmu_lite_inv_match, inv);
+
+    trace_smmu_lite_iotlb_inv(inv->kind, inv->asid, inv->vmid, inv->start,
+                              inv->end, n);
+}
+
+void smmu_lite_iotlb_inv_asid(SmmuLiteState *s, uint16_t asid)
+{
+    SmmuLiteInv inv = { .kind = INV_ASID, .asid = asid };
+
+    smmu_lite_inv(s, &inv);
+}
+
+void smmu_lite_iotlb_inv_vmid(SmmuLiteState *s, uint16_t vmid)
+{
+    SmmuLiteInv inv = { .kind = INV_VMID, .vmid = vmid };
+
+    smmu_lite_inv(s, &inv);
+}
+
+void smmu_lite_iotlb_inv_va(SmmuLiteState *s, uint16_t asid,
+                            uint64_t addr, uint64_t num)
+{
+    SmmuLiteInv inv = {
+        .kind = INV_VA, .asid = asid, .start = addr, .end = addr + num * 4096,
+    };
+
+    smmu_lite_inv(s, &inv);
+}
+
+void smmu_lite_iotlb_inv_ipa(SmmuLiteState *s, uint16_t vmid,
+                             uint64_t addr, uint64_t num)
+{
+    SmmuLiteInv inv = {
+        .kind = INV_IPA, .vmid = vmid, .start = addr, .end = addr + num * 4096,
+    };
+
+    smmu_lite_inv(s, &inv);
+}
+
+static bool smmu_lite_walk_fault(SmmuLiteEvent *ev, uint8_t type,
+                                 uint8_t reason, int level)
+{
+    ev->type = type;
+    ev->reason = reason;
+    ev->level = level;
+    return false;
+}
+
+/*
+ * Walk one stage. For stage 1 of a nested config (@nest != NULL) table
+ * addresses are IPAs translated by stage 2 of @nest.
+ */
+static bool smmu_lite_walk(SmmuLiteState *s, int stage, uint64_t ttb,
+                           uint8_t t0sz, uint64_t in,
+                           const SmmuLiteConfig *nest, SmmuLiteWalk *res,
+                           SmmuLiteEvent *ev)
+{
+    int ibits = 64 - t0sz;
+    int level = 4 - DIV_ROUND_UP(ibits - 12, 9);
+    uint64_t table = ttb;
+
+    s->cnt.walks++;
+    if (in >> ibits) {
+        return smmu_lite_walk_fault(ev, EVT_F_TRANSLATION, XLT_R_INPUT, level);
+    }
+    for (; level <= 3; level++) {
+        int shift = 12 + 9 * (3 - level);
+        uint64_t desc_addr = table + ((in >> shift) & 0x1ff) * 8;
+        uint64_t desc;
+        MemTxResult r;
+
+        if (nest && !smmu_lite_s2_translate(s, nest, desc_addr, false,
+                                            EVT_CLASS_TT, &desc_addr, ev)) {
+            return false;
+        }
+        desc = address_space_ldq_le(&address_space_memory, desc_addr,
+                                    MEMTXATTRS_UNSPECIFIED, &r);
+        if (r != MEMTX_OK) {
+            ev->addr2 = desc_addr;
+            return smmu_lite_walk_fault(ev, EVT_F_WALK_EABT, 0, level);
+        }
+        trace_smmu_lite_walk(stage, level, in, desc_addr, desc);
+        if (!FIELD_EX64(desc, PTE, V)) {
+            return smmu_lite_walk_fault(ev, EVT_F_TRANSLATION, XLT_R_INVALID,
+                                        level);
+        }
+        if (level < 3 && FIELD_EX64(desc, PTE, T)) {
+            table = desc & R_PTE_OA_MASK;
+            continue;
+        }
+        /* a block at level 0, or a level-3 descriptor with T=0 */
+        if (level == 0 || (level == 3 && !FIELD_EX64(desc, PTE, T))) {
+            return smmu_lite_walk_fault(ev, EVT_F_TRANSLATION,
+                                        XLT_R_RESERVED, level);
+        }
+        if (!FIELD_EX64(desc, PTE, AF)) {
+            return smmu_lite_walk_fault(ev, EVT_F_ACCESS, 0, level);
+        }
+        res->shift = shift;
+        res->out = (desc & R_PTE_OA_MASK) & ~((1ULL << shift) - 1);
+        res->r = FIELD_EX64(desc, PTE, R);
+        res->w = FIELD_EX64(desc, PTE, W);
+        res->leaf_pa = desc_addr;
+        return true;
+    }
+    /* not reached: level 3 always returns */
+    return smmu_lite_walk_fault(ev, EVT_F_TRANSLATION, XLT_R_RESERVED, 3);
+}
+
+/*
+ * Stage-2 translation of an IPA used by the walker itself (CD fetch and
+ * stage-1 tables of a nested config), without the IOTLB.
+ */
+bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                            uint64_t ipa, bool is_write, uint8_t class,
+                            uint64_t *pa, SmmuLiteEvent *ev)
+{
+    SmmuLiteWalk w;
+
+    ev->vmid = cfg->vmid;
+    if (!smmu_lite_walk(s, 2, cfg->s2ttb, cfg->s2t0sz, ipa, NULL, &w, ev)) {
+        ev->s2 = true;
+        ev->class = class;
+        ev->addr2 = ev->type == EVT_F_WALK_EABT ? ev->addr2 : ipa;
+        return false;
+    }
+    if (!(is_write ? w.w : w.r)) {
+        ev->type = EVT_F_PERMISSION;
+        ev->s2 = true;
+        ev->class = class;
+        ev->addr2 = ipa;
+        return false;
+    }
+    *pa = w.out + (ipa & ((1ULL << w.shift) - 1));
+    return true;
+}
+
+static SmmuLiteTlbEntry *smmu_lite_tlb_lookup(SmmuLiteState *s,
+                                              SmmuLiteTlbKey *key,
+                                              uint64_t iova)
+{
+    static const uint8_t shifts[] = { 12, 21, 30 };
+
+    for (int i = 0; i < ARRAY_SIZE(shifts); i++) {
+        SmmuLiteTlbEntry *e;
+
+        key->shift = shifts[i];
+        key->page = iova >> shifts[i];
+        e = g_hash_table_lookup(s->iotlb, key);
+        if (e) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static bool smmu_lite_fill(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                           uint64_t iova, SmmuLiteTlbEntry *e,
+                           SmmuLiteEvent *ev)
+{
+    SmmuLiteWalk w1, w2;
+
+    switch (cfg->config) {
+    case STE_CONFIG_S1:
+        if (!smmu_lite_walk(s, 1, cfg->ttb0, cfg->t0sz, iova, NULL, &w1,
+                            ev)) {
+            return false;
+        }
+        e->out = w1.out;
+        e->key.shift = w1.shift;
+        e->s1r = w1.r;
+        e->s1w = w1.w;
+        e->s2r = e->s2w = true;
+        e->nleaf = 1;
+        e->leaf[0] = w1.leaf_pa;
+        return true;
+    case STE_CONFIG_S2:
+        if (!smmu_lite_walk(s, 2, cfg->s2ttb, cfg->s2t0sz, iova, NULL, &w2,
+                            ev)) {
+            ev->s2 = true;
+            ev->addr2 = ev->type == EVT_F_WALK_EABT ? ev->addr2 : iova;
+            return false;
+        }
+        e->out = w2.out;
+        e->key.shift = w2.shift;
+        e->s1r = e->s1w = true;
+        e->s2r = w2.r;
+        e->s2w = w2.w;
+        e->nleaf = 1;
+        e->leaf[0] = w2.leaf_pa;
+        return true;
+    case STE_CONFIG_NESTED: {
+        uint64_t ipa;
+
+        if (!smmu_lite_walk(s, 1, cfg->ttb0, cfg->t0sz, iova, cfg, &w1,
+                            ev)) {
+            return false;
+        }
+        ipa = w1.out + (iova & ((1ULL << w1.shift) - 1));
+        if (!smmu_lite_walk(s, 2, cfg->s2ttb, cfg->s2t0sz, ipa, NULL, &w2,
+                            ev)) {
+            ev->s2 = true;
+            ev->addr2 = ev->type == EVT_F_WALK_EABT ? ev->addr2 : ipa;
+            return false;
+        }
+        e->key.shift = MIN(w1.shift, w2.shift);
+        e->out = (w2.out + (ipa & ((1ULL << w2.shift) - 1))) &
+                 ~((1ULL << e->key.shift) - 1);
+        e->ipa = ipa & ~((1ULL << e->key.shift) - 1);
+        e->s1r = w1.r;
+        e->s1w = w1.w;
+        e->s2r = w2.r;
+        e->s2w = w2.w;
+        e->nleaf = 2;
+        e->leaf[0] = w1.leaf_pa;
+        e->leaf[1] = w2.leaf_pa;
+        return true;
+    }
+    }
+    g_assert_not_reached();
+}
+
+/* Set DIRTY in the leaf descriptors of @e (first write through it). */
+static bool smmu_lite_set_dirty(SmmuLiteState *s, SmmuLiteTlbEntry *e,
+                                SmmuLiteEvent *ev)
+{
+    for (int i = 0; i < e->nleaf; i++) {
+        MemTxResult r;
+        uint64_t desc = address_space_ldq_le(&address_space_memory,
+                                             e->leaf[i],
+                                             MEMTXATTRS_UNSPECIFIED, &r);
+
+        if (r == MEMTX_OK && FIELD_EX64(desc, PTE, V) &&
+            !FIELD_EX64(desc, PTE, DIRTY)) {
+            address_space_stq_le(&address_space_memory, e->leaf[i],
+                                 desc | R_PTE_DIRTY_MASK,
+                                 MEMTXATTRS_UNSPECIFIED, &r);
+        }
+        if (r != MEMTX_OK) {
+            ev->type = EVT_F_WALK_EABT;
+            ev->addr2 = e->leaf[i];
+            ev->level = 0;
+            return false;
+        }
+        trace_smmu_lite_dirty(e->leaf[i]);
+    }
+    e->dirty = true;
+    return true;
+}
+
+/* Translate @iova with an accepted S1/S2/nested config, via the IOTLB. */
+bool smmu_lite_translate_cfg(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                             uint64_t iova, bool is_write,
+                             SmmuLiteXlate *out, SmmuLiteEvent *ev)
+{
+    SmmuLiteTlbKey key = { 0 };
+    SmmuLiteTlbEntry *e;
+    bool r, w;
+
+    if (cfg->config != STE_CONFIG_S2) {
+        key.tag |= TLB_TAG_ASID;
+        key.asid = cfg->asid;
+        ev->asid = cfg->asid;
+    }
+    if (cfg->config != STE_CONFIG_S1) {
+        key.tag |= TLB_TAG_VMID;
+        key.vmid = cfg->vmid;
+        ev->vmid = cfg->vmid;
+    }
+
+    s->cnt.iotlb_lookups++;
+    e = smmu_lite_tlb_lookup(s, &key, iova);
+    if (e) {
+        s->cnt.iotlb_hits++;
+        trace_smmu_lite_iotlb_hit(key.asid, key.vmid, iova, e->out);
+    } else {
+        SmmuLiteTlbEntry tmp = { .key = key };
+
+        s->cnt.iotlb_misses++;
+        trace_smmu_lite_iotlb_miss(key.asid, key.vmid, iova);
+        if (!smmu_lite_fill(s, cfg, iova, &tmp, ev)) {
+            trace_smmu_lite_fault(ev->type, ev->reason, ev->level, iova,
+                                  ev->addr2);
+            return false;
+        }
+        tmp.key.page = iova >> tmp.key.shift;
+        if (g_hash_table_size(s->iotlb) >= s->iotlb_size) {
+            trace_smmu_lite_iotlb_flush(g_hash_table_size(s->iotlb));
+            g_hash_table_remove_all(s->iotlb);
+        }
+        e = g_memdup2(&tmp, sizeof(tmp));
+        g_hash_table_insert(s->iotlb, &e->key, e);
+    }
+
+    r = e->s1r && e->s2r;
+    w = e->s1w && e->s2w;
+    if (!(is_write ? w : r)) {
+        bool s1ok = is_write ? e->s1w : e->s1r;
+
+        ev->type = EVT_F_PERMISSION;
+        ev->s2 = s1ok;
+        ev->addr2 = 0;
+        if (s1ok && cfg->config == STE_CONFIG_S2) {
+            ev->addr2 = iova;
+        } else if (s1ok) {
+            ev->addr2 = e->ipa + (iova & ((1ULL << e->key.shift) - 1));
+        }
+        trace_smmu_lite_fault(ev->type, 0, 0, iova, ev->addr2);
+        return false;
+    }
+    if (is_write && !e->dirty && !smmu_lite_set_dirty(s, e, ev)) {
+        return false;
+    }
+    out->out = e->out;
+    out->shift = e->key.shift;
+    out->r = r;
+    out->w = w;
+    return true;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * smmu-lite: a PCI-pluggable, SMMU-like IOMMU for the lab.
+ * Device state shared by the files of hw/smmu-lite/.
+ * The programming model is in docs/specs/smmu-lite.rst.
+ */
+#ifndef HW_SMMU_LITE_H
+#define HW_SMMU_LITE_H
+
+#include "hw/pci/pci_device.h"
+#include "exec/memory.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
+
+#define TYPE_SMMU_LITE "smmu-lite"
+OBJECT_DECLARE_SIMPLE_TYPE(SmmuLiteState, SMMU_LITE)
+
+#define TYPE_SMMU_LITE_IOMMU_MR "smmu-lite-iommu-memory-region"
+
+#define SMMU_LITE_PCI_VENDOR_ID     0x1b36
+#define SMMU_LITE_PCI_DEVICE_ID     0x0120
+#define SMMU_LITE_PCI_REVISION      0x01
+#define SMMU_LITE_BAR_SIZE          0x4000
+#define SMMU_LITE_REGS_SIZE         0x1000
+#define SMMU_LITE_MSIX_TABLE        0x2000
+#define SMMU_LITE_MSIX_PBA          0x3000
+#define SMMU_LITE_MSIX_VECTORS      2
+#define SMMU_LITE_VEC_EVTQ          0
+#define SMMU_LITE_VEC_GERROR        1
+
+/* The x86 MSI window, never translated. */
+#define SMMU_LITE_MSI_BASE          0xfee00000ULL
+#define SMMU_LITE_MSI_SIZE          0x100000ULL
+
+/* One translated requester (bus, devfn) as QEMU hands it to us. */
+typedef struct SmmuLiteSpace {
+    SmmuLiteState *s;
+    PCIBus *bus;
+    int devfn;
+    MemoryRegion root;
+    IOMMUMemoryRegion iommu;
+    MemoryRegion msi_window;
+    AddressSpace as;
+} SmmuLiteSpace;
+
+/* Totals, mirrored as QOM properties "stat-*". */
+typedef struct SmmuLiteCounters {
+    uint64_t translations;
+    uint64_t config_refusals;
+    uint64_t translation_faults;
+    uint64_t permission_faults;
+    uint64_t external_aborts;
+    uint64_t config_changes;
+    uint64_t disruptions;
+    uint64_t iotlb_lookups;
+    uint64_t iotlb_hits;
+    uint64_t iotlb_misses;
+    uint64_t walks;
+    uint64_t config_lookups;
+    uint64_t config_hits;
+    uint64_t config_misses;
+    uint64_t invalidations;
+    uint64_t events;
+    uint64_t events_lost;
+} SmmuLiteCounters;
+
+struct SmmuLiteState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar0;
+    MemoryRegion regs;
+    QemuMutex mutex;            /* guards caches, queues and registers */
+    PCIBus *root_bus;
+    GHashTable *spaces;         /* (bus, devfn) -> SmmuLiteSpace */
+
+    /* Architectural state (migrated). */
+    uint32_t cr0;
+    uint32_t cr0ack;
+    uint32_t gbpa;
+    uint32_t irq_ctrl;
+    uint32_t irq_ctrlack;
+    uint32_t gerror;
+    uint32_t gerrorn;
+    uint64_t strtab_base;
+    uint32_t strtab_base_cfg;
+    uint64_t cmdq_base;
+    uint32_t cmdq_prod;
+    uint32_t cmdq_cons;
+    uint64_t evtq_base;
+    uint32_t evtq_prod;
+    uint32_t evtq_cons;
+
+    /* Caches (not migrated: dropped on load). */
+    GHashTable *config_cache;   /* sid -> SmmuLiteConfig */
+    GHashTable *iotlb;          /* SmmuLiteTlbKey -> SmmuLiteTlbEntry */
+
+    /* Properties. */
+    uint32_t iotlb_size;
+    uint32_t config_cache_size;
+    uint64_t tear_window_ns;
+
+    /* Statistics (debug aid, not migrated, kept across reset). */
+    SmmuLiteCounters cnt;
+    GHashTable *streams;        /* sid -> SmmuLiteStream */
+};
+
+#endif
