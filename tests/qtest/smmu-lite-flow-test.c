@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * qtests for smmu-lite translating a real DMA master: dma-gen behind the
+ * IOMMU, tables built in guest RAM, results checked in guest memory, in
+ * the event queue and in the model's counters.
+ * Spec: docs/specs/smmu-lite.rst, docs/specs/dma-gen.rst.
+ */
+#include "qemu/osdep.h"
+#include "smmu-lite-lib.h"
+#include "dma-gen-lib.h"
+
+#define DG_SLOT         4
+#define DG_SID          (DG_SLOT << 3)
+#define T0SZ            16              /* 48-bit input */
+#define PATTERN         0xa5c3e10fu
+#define RW_AF           (SL_PTE_RW)
+
+typedef struct Flow {
+    SLite *s;
+    DmaGen *d;
+} Flow;
+
+static Flow *flow_start(const char *smmu_props)
+{
+    Flow *f = g_new0(Flow, 1);
+
+    f->s = sl_start(smmu_props, "-device dma-gen,id=dg,addr=04.0");
+    f->d = dma_gen_init(f->s->qts, f->s->pcibus, QPCI_DEVFN(DG_SLOT, 0));
+    sl_setup(f->s, 8, 0, 0);
+    return f;
+}
+
+static void flow_stop(Flow *f)
+{
+    g_assert(sl_alive(f->s));
+    dma_gen_free(f->d);
+    sl_stop(f->s);
+    g_free(f);
+}
+
+/* Does guest-physical [pa, pa + len) hold the fill pattern? */
+static bool holds_pattern(Flow *f, uint64_t pa, uint32_t len)
+{
+    return dma_gen_guest_check(f->s->qts, pa, len, PATTERN) == len;
+}
+
+static uint32_t fill(Flow *f, uint64_t iova, uint32_t len)
+{
+    return dma_gen_fill(f->d, iova, len, PATTERN);
+}
+
+/* A stream on stage 1 with a fresh table; returns the table root. */
+static uint64_t s1_stream(Flow *f, uint16_t asid)
+{
+    uint64_t root = sl_pt_new(f->s);
+
+    sl_ste_s1(f->s, DG_SID, sl_cd_new(f->s, asid, T0SZ, root));
+    g_assert(sl_cfgi_ste(f->s, DG_SID));
+    g_assert(sl_sync(f->s));
+    return root;
+}
+
+static void test_bypass_and_abort(void)
+{
+    Flow *f = g_new0(Flow, 1);
+    SLEvent ev;
+    uint64_t buf;
+
+    /* disabled: GBPA decides */
+    f->s = sl_start(NULL, "-device dma-gen,id=dg,addr=04.0");
+    f->d = dma_gen_init(f->s->qts, f->s->pcibus, QPCI_DEVFN(DG_SLOT, 0));
+    buf = sl_alloc(f->s, 0x1000, 0x1000);
+    g_assert_cmpuint(fill(f, buf, 0x1000), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 0x1000));
+    sl_writel(f->s, SL_GBPA, SL_GBPA_ABORT);
+    g_assert_cmpuint(fill(f, buf + 0x2000, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+
+    /* enabled: the STE decides; abort and invalid STEs refuse */
+    sl_writel(f->s, SL_GBPA, 0);
+    sl_setup(f->s, 8, 0, 0);
+    g_assert_cmpuint(fill(f, buf, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(f->s, &ev));           /* C_BAD_STE: V=0 */
+    g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STE);
+    g_assert_cmphex(ev.reason, ==, 1);
+    g_assert_cmphex(ev.sid, ==, DG_SID);
+    while (sl_evt_pop(f->s, &ev)) {
+        g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STE);
+    }
+    sl_ste_simple(f->s, DG_SID, SL_CFG_BYPASS);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, buf, 64), ==, DMA_GEN_ERR_OK);
+    sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, buf, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+    /* abort is silent */
+    g_assert_cmpint(sl_evt_count(f->s), ==, 0);
+    flow_stop(f);
+}
+
+static void s1_block(uint64_t size)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t root = s1_stream(f, 7);
+    uint64_t buf = sl_alloc(f->s, 0x2000, 0x1000);
+    uint64_t iova_base = 0x5000000000ULL;   /* 1 GiB aligned, far from RAM */
+    uint64_t pa_base = buf & ~(size - 1);
+    uint64_t iova = iova_base + (buf - pa_base);
+    uint32_t len = size == SL_SIZE_4K ? 0x1000 : 0x2000;
+
+    sl_map(f->s, root, T0SZ, iova_base, pa_base, size, RW_AF);
+    g_assert_cmpuint(fill(f, iova, len), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, len));
+    /* a 4K leaf covers one page only */
+    if (size == SL_SIZE_4K) {
+        g_assert_cmpuint(fill(f, iova + 0x1000, 4), ==,
+                         DMA_GEN_ERR_DMA_WRITE);
+    }
+    /* the write set DIRTY in the leaf */
+    g_assert(qtest_readq(f->s->qts, sl_pte_addr(f->s, root, T0SZ, iova)) &
+             SL_PTE_DIRTY);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-walks"), >=, 1);
+    flow_stop(f);
+}
+
+static void test_s1_4k(void)
+{
+    s1_block(SL_SIZE_4K);
+}
+
+static void test_s1_2m(void)
+{
+    s1_block(SL_SIZE_2M);
+}
+
+static void test_s1_1g(void)
+{
+    s1_block(SL_SIZE_1G);
+}
+
+static void test_s2(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t root = sl_pt_new(f->s);
+    uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t ipa = 0x7000000000ULL;
+
+    sl_map(f->s, root, T0SZ, ipa, buf, SL_SIZE_4K, RW_AF);
+    sl_ste_s2(f->s, DG_SID, 3, root, T0SZ);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, ipa, 0x1000), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 0x1000));
+    flow_stop(f);
+}
+
+/*
+ * Nested: stage 2 maps IPA [0, 1G) to PA [0, 1G) and IPA [1G, 2G) to PA
+ * [0, 1G) again; stage 1 (its tables and CD at IPA == PA) sends the IOVA to
+ * IPA 1G + buf. Only both stages together land the data at buf.
+ */
+static void test_nested(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t s2 = sl_pt_new(f->s), s1 = sl_pt_new(f->s);
+    uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t iova = 0x123456000ULL;
+    uint64_t cd;
+
+    sl_map(f->s, s2, T0SZ, 0, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s2, T0SZ, SL_SIZE_1G, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s1, T0SZ, iova, SL_SIZE_1G + buf, SL_SIZE_4K, RW_AF);
+    cd = sl_cd_new(f->s, 9, T0SZ, s1);
+    sl_ste_nested(f->s, DG_SID, cd, 4, s2, T0SZ);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 0x1000), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 0x1000));
+    flow_stop(f);
+}
+
+static void test_faults(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t root = s1_stream(f, 5);
+    uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t iova = 0x40001000ULL;
+    SLEvent ev;
+
+    /* translation fault: nothing mapped */
+    g_assert_cmpuint(fill(f, iova, 16), ==, DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(f->s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_F_TRANSLATION);
+    g_assert_cmphex(ev.sid, ==, DG_SID);
+    g_assert_cmphex(ev.iova, ==, iova);
+    g_assert_true(ev.wnr);
+    g_assert_cmphex(ev.asid, ==, 5);
+    /* the device may retry the rest of its burst: same fault each time */
+    while (sl_evt_pop(f->s, &ev)) {
+        g_assert_cmphex(ev.type, ==, SL_EVT_F_TRANSLATION);
+    }
+
+    /* permission fault: read-only page written */
+    sl_map(f->s, root, T0SZ, iova, buf, SL_SIZE_4K, SL_PTE_R);
+    g_assert_cmpuint(fill(f, iova + 8, 16), ==, DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(f->s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_F_PERMISSION);
+    g_assert_cmphex(ev.iova, ==, iova + 8);
+    g_assert_true(ev.wnr);
+    while (sl_evt_pop(f->s, &ev)) {
+        g_assert_cmphex(ev.type, ==, SL_EVT_F_PERMISSION);
+    }
+    /* reading it is fine: verify reads through the IOMMU */
+    dma_gen_guest_fill(f->s->qts, buf, 16, PATTERN);
+    g_assert_cmpuint(dma_gen_verify(f->d, iova, 16, PATTERN), ==,
+                     DMA_GEN_ERR_OK);
+    g_assert_false(sl_evt_pop(f->s, &ev));
+
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-translation-faults"), >=, 1);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-permission-faults"), >=, 1);
+    flow_stop(f);
+}
+
+/* Cached translations and configurations stay in use until invalidated. */
+static void test_stale_until_invalidated(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t root = s1_stream(f, 6);
+    uint64_t a = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t b = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t iova = 0x80000000ULL;
+    uint64_t pte;
+
+    sl_map(f->s, root, T0SZ, iova, a, SL_SIZE_4K, RW_AF);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, a, 64));
+
+    /* remap to b without TLBI: the IOTLB still says a */
+    pte = sl_pte_addr(f->s, root, T0SZ, iova);
+    qtest_writeq(f->s->qts, pte, b | SL_PTE_V | SL_PTE_T | SL_PTE_AF | RW_AF);
+    dma_gen_guest_fill(f->s->qts, a, 64, 0);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, a, 64));
+    g_assert_false(holds_pattern(f, b, 64));
+    /* TLBI by ASID + SYNC: now b */
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_ASID | 6ULL << 48, 0) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, b, 64));
+
+    /* STE to abort without CFGI: the config cache still translates */
+    sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-iotlb-hits"), >=, 1);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-config-hits"), >=, 1);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-invalidations"), >=, 2);
+    flow_stop(f);
+}
+
+/*
+ * The tear window catches a driver that rewrites a live STE in an unsafe
+ * order. The stream moves from stage 1 (word 1: CD pointer) to stage 2
+ * (words 2-3) while dma-gen keeps translating through it:
+ *  - unsafe: the new words 1-3 go in first (clearing the CD pointer the
+ *    live stage-1 config uses), then word 0. A fetch in flight pairs the
+ *    old word 0 with the new word 1: a torn STE, refused, and counted as a
+ *    disruption once the stream translates again;
+ *  - safe: words 2-3 (unused by stage 1) first, then word 0, CFGI + SYNC,
+ *    and only then word 1 is cleared. Every fetch sees old or new.
+ * Without a tear window the unsafe order gets lucky.
+ */
+static uint64_t tear_run(uint64_t window_ns, bool safe)
+{
+    Flow *f;
+    uint64_t s1, s2, buf, iova = 0x90000000ULL, cd, d;
+    char props[64];
+
+    snprintf(props, sizeof(props), "tear-window-ns=%" PRIu64, window_ns);
+    f = flow_start(props);
+    buf = sl_alloc(f->s, 0x1000, 0x1000);
+    s1 = sl_pt_new(f->s);
+    s2 = sl_pt_new(f->s);
+    sl_map(f->s, s1, T0SZ, iova, buf, SL_SIZE_4K, RW_AF);
+    sl_map(f->s, s2, T0SZ, iova, buf, SL_SIZE_4K, RW_AF);
+    cd = sl_cd_new(f->s, 1, T0SZ, s1);
+    sl_ste_s1(f->s, DG_SID, cd);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    /* translating on stage 1, fetch completed and cached */
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    qtest_clock_step(f->s->qts, window_ns + 1);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    sl_stats_reset(f->s);
+
+    /* the driver invalidates, and traffic starts a new fetch at once */
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    fill(f, iova, 64);
+    if (safe) {
+        sl_ste_word(f->s, DG_SID, 2, s2 | T0SZ);
+        sl_ste_word(f->s, DG_SID, 3, 2);
+        fill(f, iova, 64);
+        sl_ste_word(f->s, DG_SID, 0, SL_STE0(SL_CFG_S2));
+        fill(f, iova, 64);
+        g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+        fill(f, iova, 64);
+        sl_ste_word(f->s, DG_SID, 1, 0);
+    } else {
+        sl_ste_word(f->s, DG_SID, 1, 0);
+        sl_ste_word(f->s, DG_SID, 2, s2 | T0SZ);
+        sl_ste_word(f->s, DG_SID, 3, 2);
+        fill(f, iova, 64);
+        sl_ste_word(f->s, DG_SID, 0, SL_STE0(SL_CFG_S2));
+    }
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    /* traffic goes on through and after the window */
+    fill(f, iova, 64);
+    qtest_clock_step(f->s->qts, window_ns + 1);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    /* the stream ended on stage 2 */
+    d = qtest_readq(f->s->qts, sl_ste_addr(f->s, DG_SID));
+    g_assert_cmphex(d, ==, SL_STE0(SL_CFG_S2));
+    d = sl_qom_u64(f->s, "stat-disruptions");
+    flow_stop(f);
+    return d;
+}
+
+static void test_tear_unsafe_caught(void)
+{
+    g_assert_cmpuint(tear_run(1000000, false), >=, 1);
+}
+
+static void test_tear_safe_clean(void)
+{
+    g_assert_cmpuint(tear_run(1000000, true), ==, 0);
+}
+
+static void test_tear_off_lucky(void)
+{
+    g_assert_cmpuint(tear_run(0, false), ==, 0);
+}
+
+/*
+ * Two dma-gen functions behind a conventional PCI bridge DMA with the
+ * bridge's requester ID: one STE serves both.
+ */
+static void test_bridge_alias(void)
+{
+    SLite *s = sl_start(NULL, "-device pci-bridge,id=br0,chassis_nr=1,addr=05.0 "
+                        "-device dma-gen,bus=br0,addr=01.0 "
+                        "-device dma-gen,bus=br0,addr=02.0");
+    uint32_t bridge_sid = 5 << 3;
+    uint64_t root, buf, iova = 0x66000000ULL;
+    DmaGen *d[2];
+    char *stats;
+    int i;
+
+    qpci_secondary_buses_init(s->pcibus);
+    dma_gen_bridge_window(s->pcibus, QPCI_DEVFN(5, 0), 1 << 20);
+    for (i = 0; i < 2; i++) {
+        d[i] = dma_gen_init(s->qts, s->pcibus, 1 << 8 | QPCI_DEVFN(i + 1, 0));
+    }
+    sl_setup(s, 8, 0, 0);
+    root = sl_pt_new(s);
+    buf = sl_alloc(s, 0x1000, 0x1000);
+    sl_map(s, root, T0SZ, iova, buf, SL_SIZE_4K, RW_AF);
+    sl_ste_s1(s, bridge_sid, sl_cd_new(s, 2, T0SZ, root));
+    g_assert(sl_cfgi_ste(s, bridge_sid) && sl_sync(s));
+    for (i = 0; i < 2; i++) {
+        g_assert_cmpuint(dma_gen_fill(d[i], iova + i * 64, 64, PATTERN), ==,
+                         DMA_GEN_ERR_OK);
+        g_assert_cmpuint(dma_gen_guest_check(s->qts, buf + i * 64, 64,
+                                             PATTERN), ==, 64);
+    }
+    stats = sl_qom_str(s, "stream-stats");
+    g_assert_nonnull(strstr(stats, "sid=0x0028 translations=2"));
+    g_assert_null(strstr(stats, "sid=0x0108"));
+    g_free(stats);
+    for (i = 0; i < 2; i++) {
+        dma_gen_free(d[i]);
+    }
+    g_assert(sl_alive(s));
+    sl_stop(s);
+}
+
+/* 2-level stream table: a SID in the second level-2 table. */
+static void test_two_level(void)
+{
+    SLite *s = sl_start(NULL, "-device dma-gen,addr=09.0");
+    DmaGen *d = dma_gen_init(s->qts, s->pcibus, QPCI_DEVFN(9, 0));
+    uint32_t sid = 9 << 3;          /* level-1 index 1, level-2 index 8 */
+    uint64_t root, buf, iova = 0x11000000ULL;
+    SLEvent ev;
+
+    sl_setup(s, 16, 1, 6);
+    root = sl_pt_new(s);
+    buf = sl_alloc(s, 0x1000, 0x1000);
+    sl_map(s, root, T0SZ, iova, buf, SL_SIZE_4K, RW_AF);
+    sl_ste_s1(s, sid, sl_cd_new(s, 3, T0SZ, root));
+    g_assert(sl_cfgi_ste(s, sid) && sl_sync(s));
+    g_assert_cmpuint(dma_gen_fill(d, iova, 128, PATTERN), ==, DMA_GEN_ERR_OK);
+    g_assert_cmpuint(dma_gen_guest_check(s->qts, buf, 128, PATTERN), ==, 128);
+
+    /* a level-2 table spanning fewer STEs: the SID is out of its range */
+    qtest_writeq(s->qts, s->strtab + 8,
+                 (qtest_readq(s->qts, s->strtab + 8) & ~0x1fULL) | 3);
+    g_assert(sl_cfgi_all(s) && sl_sync(s));
+    g_assert_cmpuint(dma_gen_fill(d, iova, 4, PATTERN), ==,
+                     DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STREAMID);
+    g_assert_cmphex(ev.sid, ==, sid);
+    dma_gen_free(d);
+    g_assert(sl_alive(s));
+    sl_stop(s);
+}
+
+/* The x86 MSI window is never translated, even with the stream aborting. */
+static void test_msi_window(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t n;
+
+    sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    n = sl_qom_u64(f->s, "stat-config-refusals");
+    /* a write to the interrupt window is not refused by the IOMMU */
+    fill(f, 0xfee00000ULL, 4);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-config-refusals"), ==, n);
+    g_assert_cmpint(sl_evt_count(f->s), ==, 0);
+    flow_stop(f);
+}
+
+/* Event queue overflow is flagged, and nothing is written past the queue. */
+static void test_evtq_overflow(void)
+{
+    Flow *f = flow_start(NULL);
+    int i;
+
+    s1_stream(f, 4);
+    for (i = 0; i < 80; i++) {
+        fill(f, 0x100000000ULL + i * 0x1000, 4);
+    }
+    /* 64 slots, all used (the wrap bit tells full from empty) */
+    g_assert_cmpint(sl_evt_count(f->s), ==, 64);
+    g_assert(sl_readl(f->s, SL_EVTQ_PROD) & (1u << 31));
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-events-lost"), >=, 80 - 64);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-events"), ==, 64);
+    flow_stop(f);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/smmu-lite/flow/bypass-and-abort", test_bypass_and_abort);
+    qtest_add_func("/smmu-lite/flow/s1-4k", test_s1_4k);
+    qtest_add_func("/smmu-lite/flow/s1-2m", test_s1_2m);
+    qtest_add_func("/smmu-lite/flow/s1-1g", test_s1_1g);
+    qtest_add_func("/smmu-lite/flow/s2", test_s2);
+    qtest_add_func("/smmu-lite/flow/nested", test_nested);
+    qtest_add_func("/smmu-lite/flow/faults", test_faults);
+    qtest_add_func("/smmu-lite/flow/stale-until-invalidated",
+                   test_stale_until_invalidated);
+    qtest_add_func("/smmu-lite/flow/tear/unsafe-caught",
+                   test_tear_unsafe_caught);
+    qtest_add_func("/smmu-lite/flow/tear/safe-clean", test_tear_safe_clean);
+    qtest_add_func("/smmu-lite/flow/tear/off-lucky", test_tear_off_lucky);
+    qtest_add_func("/smmu-lite/flow/bridge-alias", test_bridge_alias);
+    qtest_add_func("/smmu-lite/flow/two-level", test_two_level);
+    qtest_add_func("/smmu-lite/flow/msi-window", test_msi_window);
+    qtest_add_func("/smmu-lite/flow/evtq-overflow", test_evtq_overflow);
+    return g_test_run();
+}
