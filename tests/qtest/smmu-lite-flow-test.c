@@ -447,6 +447,136 @@ static void test_evtq_overflow(void)
     flow_stop(f);
 }
 
+/*
+ * MSI-X: vector 0 for events, vector 1 for GERROR, each enabled in
+ * IRQ_CTRL. The table entries point at guest RAM, so a message shows up as
+ * its data written there.
+ */
+static void test_msix(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t ev_flag = sl_alloc(f->s, 8, 8), ge_flag = sl_alloc(f->s, 8, 8);
+    uint8_t cap = qpci_find_capability(f->s->dev, PCI_CAP_ID_MSIX, 0);
+    uint16_t ctrl;
+
+    g_assert(cap);
+    ctrl = qpci_config_readw(f->s->dev, cap + PCI_MSIX_FLAGS);
+    qpci_config_writew(f->s->dev, cap + PCI_MSIX_FLAGS,
+                       ctrl | PCI_MSIX_FLAGS_ENABLE);
+    sl_writel(f->s, 0x2000 + 0, ev_flag);
+    sl_writel(f->s, 0x2000 + 4, ev_flag >> 32);
+    sl_writel(f->s, 0x2000 + 8, 0xe0e0);
+    sl_writel(f->s, 0x2000 + 12, 0);
+    sl_writel(f->s, 0x2010 + 0, ge_flag);
+    sl_writel(f->s, 0x2010 + 4, ge_flag >> 32);
+    sl_writel(f->s, 0x2010 + 8, 0x9e9e);
+    sl_writel(f->s, 0x2010 + 12, 0);
+
+    /* interrupts disabled: an event is queued, no message */
+    s1_stream(f, 8);
+    fill(f, 0x3000000ULL, 4);
+    g_assert_cmpint(sl_evt_count(f->s), ==, 1);
+    g_assert_cmphex(qtest_readl(f->s->qts, ev_flag), ==, 0);
+
+    sl_writel(f->s, SL_IRQ_CTRL, 0x5);
+    fill(f, 0x3000000ULL, 4);
+    g_assert_cmphex(qtest_readl(f->s->qts, ev_flag), ==, 0xe0e0);
+    g_assert_cmphex(qtest_readl(f->s->qts, ge_flag), ==, 0);
+
+    /* an illegal command activates CMDQ_ERR in GERROR: vector 1 */
+    g_assert_false(sl_cmd(f->s, 0xff, 0));
+    g_assert_cmphex(qtest_readl(f->s->qts, ge_flag), ==, 0x9e9e);
+    flow_stop(f);
+}
+
+/* Run QEMU with @args; it must refuse to start, saying @msg. */
+static void expect_refused(const char *args, const char *msg)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("%s -M q35 -bios qboot.rom "
+                                           "-nodefaults -display none "
+                                           "-accel qtest %s", qemu, args);
+    g_autofree char *out = NULL, *err = NULL;
+    g_auto(GStrv) argv = NULL;
+    int status;
+
+    g_assert_nonnull(qemu);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, &err, &status, NULL));
+    g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    if (!strstr(err, msg)) {
+        g_test_message("stderr: %s", err);
+    }
+    g_assert_nonnull(strstr(err, msg));
+}
+
+static void test_placement(void)
+{
+    expect_refused("-device smmu-lite -device smmu-lite",
+                   "already has an IOMMU");
+    expect_refused("-device intel-iommu -device smmu-lite",
+                   "already has an IOMMU");
+    expect_refused("-device pci-bridge,id=br0,chassis_nr=1 "
+                   "-device smmu-lite,bus=br0",
+                   "must be plugged into a PCI root bus");
+    expect_refused("-device smmu-lite,iotlb-size=0", "must be in 1..65535");
+}
+
+/*
+ * Garbage in every table the device reads: random STE, CD and page-table
+ * words, a stream table pointing at them, random DMA addresses. QEMU must
+ * keep answering and only ever refuse with events.
+ */
+static void test_garbage_tables(void)
+{
+    Flow *f = flow_start("tear-window-ns=1000");
+    GRand *r = g_rand_new_with_seed(0x5eed);
+    uint64_t junk = sl_alloc(f->s, 0x10000, 0x1000);
+    uint64_t ste = sl_ste_addr(f->s, DG_SID);
+    int round, i;
+
+    for (round = 0; round < 200; round++) {
+        /* junk pages; tables and STE words aim into them or anywhere */
+        for (i = 0; i < 16; i++) {
+            uint64_t v = (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
+
+            if (g_rand_boolean(r)) {
+                v = (v & 0xfffULL) | junk | (g_rand_int_range(r, 0, 16) << 12);
+            }
+            qtest_writeq(f->s->qts, junk + g_rand_int_range(r, 0, 0x2000) * 8,
+                         v);
+        }
+        for (i = 0; i < 4; i++) {
+            uint64_t v = (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
+
+            if (i > 0 && g_rand_boolean(r)) {
+                v = junk + g_rand_int_range(r, 0, 16) * 0x1000 + (v & 0x3f);
+            } else if (i == 0) {
+                v = (v & ~0xfULL) | 1 | g_rand_int_range(r, 0, 8) << 1;
+            }
+            qtest_writeq(f->s->qts, ste + i * 8, v);
+        }
+        if (round % 3 == 0) {
+            sl_cfgi_all(f->s);
+        }
+        fill(f, (uint64_t)g_rand_int(r) << 16, g_rand_int_range(r, 1, 64));
+        qtest_clock_step(f->s->qts, g_rand_int_range(r, 0, 2000));
+        /* drain events so the queue never blocks progress */
+        while (sl_evt_count(f->s)) {
+            SLEvent ev;
+
+            sl_evt_pop(f->s, &ev);
+        }
+        if (sl_readl(f->s, SL_GERROR) != sl_readl(f->s, SL_GERRORN)) {
+            sl_writel(f->s, SL_GERRORN, sl_readl(f->s, SL_GERROR));
+        }
+    }
+    g_assert(sl_alive(f->s));
+    g_rand_free(r);
+    flow_stop(f);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -467,5 +597,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/two-level", test_two_level);
     qtest_add_func("/smmu-lite/flow/msi-window", test_msi_window);
     qtest_add_func("/smmu-lite/flow/evtq-overflow", test_evtq_overflow);
+    qtest_add_func("/smmu-lite/flow/msix", test_msix);
+    qtest_add_func("/smmu-lite/flow/placement", test_placement);
+    qtest_add_func("/smmu-lite/flow/garbage-tables", test_garbage_tables);
     return g_test_run();
 }
