@@ -24,15 +24,29 @@ static unsigned int lab_replaces(void)
 	return s ? strtoul(s, NULL, 0) : 1000;
 }
 
-/* Is the IOMMU behind this device one whose replace must be hitless? */
+/*
+ * Is the IOMMU behind this device one whose replace must be hitless? Not
+ * VT-d (6.12 blocks translation during attach), and not smmu-lite when its
+ * driver is forced to the disruptive STE sequence.
+ */
 static bool lab_expect_hitless(int iommufd, __u32 dev_id)
 {
 	__u32 type = 0;
 	__u8 data[256];
+	char forced = 'N';
+	int fd;
 
 	if (lab_hw_info(iommufd, dev_id, data, sizeof(data), &type))
 		return false;
-	return type != IOMMU_HW_INFO_TYPE_INTEL_VTD;
+	if (type == IOMMU_HW_INFO_TYPE_INTEL_VTD)
+		return false;
+	fd = open("/sys/module/smmu_lite/parameters/force_disruptive", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, &forced, 1) != 1)
+			forced = 'N';
+		close(fd);
+	}
+	return forced != 'Y';
 }
 
 FIXTURE(replace)
@@ -323,6 +337,14 @@ TEST_F(replace, hw_info)
 	ASSERT_EQ(0, lab_hw_info(self->iommufd, self->g.dev_id, data,
 				 sizeof(data), &type));
 	ASSERT_NE(IOMMU_HW_INFO_TYPE_NONE, type);
+	if (type == IOMMU_HW_INFO_TYPE_SMMU_LITE) {
+		struct iommu_hw_info_smmu_lite *info = (void *)data;
+
+		/* S1P, S2P, NEST, ST2LVL, BLK2M, BLK1G, HTTU_D, SYNC_MSI */
+		ASSERT_EQ(0xff, info->idr[0] & 0xff);
+		ASSERT_EQ(16, info->idr[1] & 0x3f);	/* SIDSIZE */
+		ASSERT_EQ(0x100, info->aidr);
+	}
 }
 
 TEST_HARNESS_MAIN
