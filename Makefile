@@ -6,6 +6,7 @@
 #                   check-unit, check-guest run one
 #   make demo       boot the guest and run the replace scenario
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
+#   make bench      smmu-lite vs intel-iommu, measured side by side
 
 BUILD := build
 -include $(BUILD)/config.mk
@@ -16,7 +17,7 @@ IOMMU ?= none
 MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
 
 .PHONY: all qemu kernel headers guest lab check check-qtest check-unit \
-        check-guest demo shell clean distclean
+        check-guest demo shell bench clean distclean
 
 all: qemu kernel guest
 
@@ -52,6 +53,9 @@ check-guest: all
 
 demo: all
 	scripts/demo
+
+bench: all
+	scripts/bench
 
 shell: all
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
