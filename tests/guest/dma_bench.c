@@ -10,9 +10,14 @@
  * with the buffer mapped by 4 KiB pages (anonymous memory) or by 2 MiB
  * pages (hugetlbfs memory, 2 MiB aligned IOVAs).
  *
+ * With -N (no IOMMU: vfio-pci in unsafe no-IOMMU mode) the device gets
+ * physical addresses: the buffer is hugetlbfs memory, each 2 MiB page
+ * physically contiguous, its address read from /proc/self/pagemap; every
+ * copy stays inside one 2 MiB page (mapping=none).
+ *
  * Prints "LAB-BENCH mapping=4k|2m pattern=warm|cold mib_s=N ops=N reps=N",
  * the median of REPS runs.
- * usage: dma_bench [-n OPS]
+ * usage: dma_bench [-n OPS] [-N]
  */
 #include <sys/mman.h>
 
@@ -38,6 +43,16 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* n copies, REPS times; prints the median rate */
+/* Device address of buffer offset @off: an IOVA, or with @pa a PA. */
+static const __u64 *pa_of_page;
+
+static __u64 dev_addr(__u64 off)
+{
+	if (pa_of_page)
+		return pa_of_page[off >> 21] + (off & ((1UL << 21) - 1));
+	return IOVA_BASE + off;
+}
+
 static void run(struct dma_gen *g, const char *mapping, bool cold,
 		unsigned int n)
 {
@@ -50,8 +65,8 @@ static void run(struct dma_gen *g, const char *mapping, bool cold,
 		for (i = 0; i < n; i++) {
 			if (cold)
 				off = (off + 2 * CHUNK) % BUF_SIZE;
-			err = dma_gen_cmd(g, DMA_GEN_OP_COPY, IOVA_BASE + off,
-					  IOVA_BASE + off + CHUNK, CHUNK, 0);
+			err = dma_gen_cmd(g, DMA_GEN_OP_COPY, dev_addr(off),
+					  dev_addr(off + CHUNK), CHUNK, 0);
 			if (err != DMA_GEN_ERR_OK) {
 				fprintf(stderr, "dma_bench: copy failed: error %d\n",
 					err);
@@ -67,19 +82,64 @@ static void run(struct dma_gen *g, const char *mapping, bool cold,
 	       (unsigned long long)rate[REPS / 2], n, REPS);
 }
 
+/* Physical address of each 2 MiB page of @buf (root can see PFNs). */
+static __u64 *hugepage_pas(void *buf)
+{
+	unsigned int i, n = BUF_SIZE >> 21;
+	__u64 *pa = calloc(n, sizeof(*pa)), ent;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (!pa || fd < 0)
+		die("pagemap", -errno);
+	for (i = 0; i < n; i++) {
+		off_t at = ((uintptr_t)buf + ((size_t)i << 21)) / LAB_PAGE_SIZE * 8;
+
+		if (pread(fd, &ent, 8, at) != 8 || !(ent & (1ULL << 63)) ||
+		    !(ent & ((1ULL << 55) - 1)))
+			die("pagemap entry", -EIO);
+		pa[i] = (ent & ((1ULL << 55) - 1)) * LAB_PAGE_SIZE;
+	}
+	close(fd);
+	return pa;
+}
+
+static int run_noiommu(struct dma_gen *g, unsigned int n)
+{
+	void *buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE |
+			 MAP_HUGETLB | MAP_LOCKED, -1, 0);
+
+	if (buf == MAP_FAILED)
+		die("hugetlb buffer", -errno);
+	pa_of_page = hugepage_pas(buf);
+	run(g, "none", false, n);
+	run(g, "none", true, n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned int n = 1000;
 	struct dma_gen g;
 	int iommufd, ret, opt, m;
+	bool noiommu = false;
 	__u32 ioas;
 
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n') {
-			fprintf(stderr, "usage: dma_bench [-n OPS]\n");
+	while ((opt = getopt(argc, argv, "n:N")) != -1) {
+		if (opt == 'n') {
+			n = strtoul(optarg, NULL, 0);
+		} else if (opt == 'N') {
+			noiommu = true;
+		} else {
+			fprintf(stderr, "usage: dma_bench [-n OPS] [-N]\n");
 			return 2;
 		}
-		n = strtoul(optarg, NULL, 0);
+	}
+	if (noiommu) {
+		ret = dma_gen_open_noiommu(&g, 0);
+		if (ret)
+			die("dma-gen (no IOMMU)", ret);
+		return run_noiommu(&g, n);
 	}
 	iommufd = open("/dev/iommu", O_RDWR);
 	if (iommufd < 0)

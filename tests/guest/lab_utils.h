@@ -184,6 +184,23 @@ static inline int lab_pci_find(unsigned int vendor, unsigned int device,
 	return found;
 }
 
+/* Bind the function to vfio-pci (if it is not yet). */
+static inline int lab_vfio_pci_bind(const char *bdf)
+{
+	char path[300];
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	if (!access(path, F_OK))
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ret = lab_sysfs_write(path, "vfio-pci");
+	if (ret)
+		return ret;
+	return lab_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+}
+
 /* Bind the function to vfio-pci and open its cdev. */
 static inline int lab_vfio_open(const char *bdf)
 {
@@ -192,23 +209,13 @@ static inline int lab_vfio_open(const char *bdf)
 	DIR *d;
 	int ret;
 
+	ret = lab_vfio_pci_bind(bdf);
+	if (ret)
+		return ret;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
 	d = opendir(path);
-	if (!d) {
-		snprintf(path, sizeof(path),
-			 "/sys/bus/pci/devices/%s/driver_override", bdf);
-		ret = lab_sysfs_write(path, "vfio-pci");
-		if (ret)
-			return ret;
-		ret = lab_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
-		if (ret)
-			return ret;
-		snprintf(path, sizeof(path),
-			 "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-		d = opendir(path);
-		if (!d)
-			return -errno;
-	}
+	if (!d)
+		return -errno;
 	while ((de = readdir(d)))
 		if (!strncmp(de->d_name, "vfio", 4))
 			snprintf(cdev, sizeof(cdev), "/dev/vfio/devices/%s",
@@ -292,26 +299,13 @@ static inline void dma_gen_wr64(struct dma_gen *g, unsigned int off,
  * Open the idx-th dma-gen, bind it to iommufd (it is not attached yet: the
  * caller attaches), map BAR0 and enable bus mastering.
  */
-static inline int dma_gen_open(struct dma_gen *g, int iommufd, int idx)
+static inline int dma_gen_setup(struct dma_gen *g)
 {
 	struct vfio_region_info bar, cfg;
 	__u16 cmd;
 	void *p;
 	int ret;
 
-	memset(g, 0, sizeof(*g));
-	g->fd = -1;
-	ret = lab_pci_find(DMA_GEN_VENDOR_ID, DMA_GEN_DEVICE_ID, idx,
-			   g->bdf, sizeof(g->bdf));
-	if (ret)
-		return ret;
-	ret = lab_vfio_open(g->bdf);
-	if (ret < 0)
-		return ret;
-	g->fd = ret;
-	ret = lab_vfio_bind(g->fd, iommufd, &g->dev_id);
-	if (ret)
-		return ret;
 	ret = lab_vfio_region(g->fd, VFIO_PCI_BAR0_REGION_INDEX, &bar);
 	if (ret)
 		return ret;
@@ -334,6 +328,66 @@ static inline int dma_gen_open(struct dma_gen *g, int iommufd, int idx)
 		return -ENODEV;
 	dma_gen_wr(g, DMA_GEN_RESET, DMA_GEN_RESET_MAGIC);
 	return 0;
+}
+
+static inline int dma_gen_open(struct dma_gen *g, int iommufd, int idx)
+{
+	int ret;
+
+	memset(g, 0, sizeof(*g));
+	g->fd = -1;
+	ret = lab_pci_find(DMA_GEN_VENDOR_ID, DMA_GEN_DEVICE_ID, idx,
+			   g->bdf, sizeof(g->bdf));
+	if (ret)
+		return ret;
+	ret = lab_vfio_open(g->bdf);
+	if (ret < 0)
+		return ret;
+	g->fd = ret;
+	ret = lab_vfio_bind(g->fd, iommufd, &g->dev_id);
+	if (ret)
+		return ret;
+	return dma_gen_setup(g);
+}
+
+/*
+ * The idx-th dma-gen with no IOMMU: vfio-pci in unsafe no-IOMMU mode
+ * (vfio.enable_unsafe_noiommu_mode=1), which 6.12 offers only through the
+ * group interface. The device then DMAs to physical addresses.
+ */
+static inline int dma_gen_open_noiommu(struct dma_gen *g, int idx)
+{
+	char path[300], link[300];
+	int container, group, ret;
+	ssize_t n;
+
+	memset(g, 0, sizeof(*g));
+	g->fd = -1;
+	ret = lab_pci_find(DMA_GEN_VENDOR_ID, DMA_GEN_DEVICE_ID, idx,
+			   g->bdf, sizeof(g->bdf));
+	if (!ret)
+		ret = lab_vfio_pci_bind(g->bdf);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group",
+		 g->bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/noiommu-%s",
+		 strrchr(link, '/') + 1);
+	group = open(path, O_RDWR);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (group < 0 || container < 0)
+		return -ENODEV;
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
+	    ioctl(container, VFIO_SET_IOMMU, VFIO_NOIOMMU_IOMMU))
+		return -errno;
+	g->fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, g->bdf);
+	if (g->fd < 0)
+		return -errno;
+	return dma_gen_setup(g);
 }
 
 static inline void dma_gen_close(struct dma_gen *g)
