@@ -11,6 +11,9 @@
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
+#include "qemu/lockable.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "hw/pci/pci.h"
@@ -18,6 +21,7 @@
 #include "hw/pci/pcie.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
+#include "system/iothread.h"
 #include "migration/vmstate.h"
 #include "hw/dma-gen/dma-gen.h"
 #include "trace/trace-hw_lab_dma_gen.h"
@@ -28,6 +32,43 @@ typedef struct DmaGenResult {
     uint64_t err_iova;  /* refused or first differing IOVA, when err != 0 */
     uint32_t done;      /* bytes completed */
 } DmaGenResult;
+
+/*
+ * The devices whose DMA this thread is issuing right now, innermost last.
+ * A device refuses register accesses from its own DMA (see
+ * dma_gen_mmio_read_attrs()), whichever thread or device chain they come
+ * through; the depth bound stops chains of devices driving each other.
+ */
+#define DMA_GEN_NEST_MAX 8
+static __thread DmaGenState *dma_gen_active[DMA_GEN_NEST_MAX];
+static __thread unsigned dma_gen_depth;
+
+static bool dma_gen_dma_enter(DmaGenState *s)
+{
+    if (dma_gen_depth == DMA_GEN_NEST_MAX) {
+        qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: DMA nested %u devices "
+                      "deep, refused\n", DMA_GEN_NEST_MAX);
+        return false;
+    }
+    dma_gen_active[dma_gen_depth++] = s;
+    return true;
+}
+
+static void dma_gen_dma_leave(DmaGenState *s)
+{
+    assert(dma_gen_depth && dma_gen_active[dma_gen_depth - 1] == s);
+    dma_gen_active[--dma_gen_depth] = NULL;
+}
+
+static bool dma_gen_in_own_dma(DmaGenState *s)
+{
+    for (unsigned i = 0; i < dma_gen_depth; i++) {
+        if (dma_gen_active[i] == s) {
+            return true;
+        }
+    }
+    return false;
+}
 
 static bool dma_gen_bus_master(DmaGenState *s)
 {
@@ -50,21 +91,7 @@ static bool dma_gen_wraps(uint64_t addr, uint64_t len)
     return addr + (len - 1) < addr;
 }
 
-/*
- * Write @n bytes of the pattern into @out, as they appear at byte offset
- * @pos of a buffer that holds @pattern as little-endian words from its start.
- */
-static void dma_gen_pattern_bytes(uint8_t *out, uint32_t pos, uint32_t n,
-                                  uint32_t pattern)
-{
-    uint32_t i;
-
-    for (i = 0; i < n; i++) {
-        out[i] = pattern >> (8 * ((pos + i) & 3));
-    }
-}
-
-/* Interrupts */
+/* Interrupts (BQL) */
 
 static void dma_gen_update_intx(DmaGenState *s)
 {
@@ -108,90 +135,244 @@ static void dma_gen_raise(DmaGenState *s, uint32_t causes)
     dma_gen_set_int(s, s->int_status | causes, s->int_enable);
 }
 
-/* DMA engines. Each moves at most DMA_GEN_CHUNK bytes per transaction. */
-
-static void dma_gen_do_copy(DmaGenState *s, uint64_t src, uint64_t dst,
-                            uint32_t len, DmaGenResult *res)
+static void dma_gen_irq_bh(void *opaque)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t off = 0;
+    DmaGenState *s = opaque;
+    uint32_t causes = qatomic_xchg(&s->irq_req, 0);
 
-    s->in_dma = true;
-    while (off < len) {
-        uint32_t n = dma_gen_span(src + off, len - off);
-
-        n = dma_gen_span(dst + off, n);
-        if (pci_dma_read(pdev, src + off, s->buf, n) != MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_READ;
-            res->err_iova = src + off;
-            break;
-        }
-        if (pci_dma_write(pdev, dst + off, s->buf, n) != MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_WRITE;
-            res->err_iova = dst + off;
-            break;
-        }
-        off += n;
+    if (causes) {
+        dma_gen_raise(s, causes);
     }
-    s->in_dma = false;
-    res->done = off;
 }
 
-static void dma_gen_do_fill(DmaGenState *s, uint64_t dst, uint32_t len,
-                            uint32_t pattern, DmaGenResult *res)
+/* Raise @causes from any thread; never with s->lock held. */
+static void dma_gen_raise_any(DmaGenState *s, uint32_t causes)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t off = 0;
-
-    s->in_dma = true;
-    while (off < len) {
-        uint32_t n = dma_gen_span(dst + off, len - off);
-
-        dma_gen_pattern_bytes(s->buf, off, n, pattern);
-        if (pci_dma_write(pdev, dst + off, s->buf, n) != MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_WRITE;
-            res->err_iova = dst + off;
-            break;
-        }
-        off += n;
+    if (bql_locked()) {
+        dma_gen_raise(s, causes);
+    } else {
+        qatomic_or(&s->irq_req, causes);
+        qemu_bh_schedule(s->irq_bh);
     }
-    s->in_dma = false;
-    res->done = off;
 }
 
-static void dma_gen_do_verify(DmaGenState *s, uint64_t dst, uint32_t len,
-                              uint32_t pattern, DmaGenResult *res)
+/*
+ * DMA engines. An operation is a sequence of transactions in ascending
+ * address order; each transaction is translated exactly once (through the
+ * IOMMU, if any) and stops the operation if refused, so a refused
+ * transaction costs one translation and one fault, never a retry per
+ * byte. A transaction that reaches RAM covers what that one translation
+ * returned as contiguous (an IOMMU block is not split into pages); one that
+ * reaches anything else (a peer's registers, nothing at all) is at most
+ * DMA_GEN_CHUNK bytes, does not cross a DMA_GEN_CHUNK boundary, and is
+ * carried out through the region's handlers, stopping at the first access
+ * the region refuses.
+ */
+
+#define DMA_GEN_ATTRS MEMTXATTRS_UNSPECIFIED
+
+struct DmaGenXfer {
+    DmaGenState *s;
+    AddressSpace *as;
+    bool pat_valid;
+    uint32_t pattern;
+    uint8_t buf[DMA_GEN_CHUNK];
+    uint8_t pat[DMA_GEN_CHUNK + 4];     /* pattern bytes from offset 0 */
+};
+
+static void dma_gen_xfer_init(DmaGenXfer *x, DmaGenState *s, uint32_t pattern)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
-    uint32_t off = 0;
+    x->s = s;
+    x->as = pci_get_address_space(PCI_DEVICE(s));
+    if (!x->pat_valid || x->pattern != pattern) {
+        for (unsigned i = 0; i < sizeof(x->pat); i += 4) {
+            stl_le_p(x->pat + i, pattern);
+        }
+        x->pattern = pattern;
+        x->pat_valid = true;
+    }
+}
 
-    s->in_dma = true;
-    while (off < len) {
-        uint32_t n = dma_gen_span(dst + off, len - off);
-        uint32_t i;
+/*
+ * Translate @addr once, for a transaction of at most @n bytes: where it
+ * lands (*@gpa in *@tas, the IOMMU's target address space or, without an
+ * IOMMU, the device's own) and how many bytes that translation covers.
+ * False if the IOMMU refused it. Caller holds RCU.
+ */
+static bool dma_gen_txn_xlate(DmaGenXfer *x, uint64_t addr, uint32_t n,
+                              bool is_write, AddressSpace **tas, hwaddr *gpa,
+                              hwaddr *len)
+{
+    IOMMUTLBEntry e = address_space_get_iotlb_entry(x->as, addr, is_write,
+                                                    DMA_GEN_ATTRS);
+    hwaddr off = addr & e.addr_mask;
 
-        if (pci_dma_read(pdev, dst + off, s->buf, n) != MEMTX_OK) {
+    if (!e.target_as) {
+        return false;
+    }
+    *tas = e.target_as;
+    *gpa = e.translated_addr | off;
+    *len = n;
+    if (e.target_as != x->as) {
+        *len = MIN(*len, e.addr_mask - off + 1);
+    }
+    return true;
+}
+
+/*
+ * One read transaction at @addr, at most @n bytes; caller holds RCU.
+ * *@data points at the bytes read (guest RAM itself, or x->buf) and *@got
+ * says how many there are.
+ */
+static MemTxResult dma_gen_txn_read(DmaGenXfer *x, uint64_t addr,
+                                    uint32_t n, const uint8_t **data,
+                                    hwaddr *got)
+{
+    AddressSpace *tas;
+    MemoryRegion *mr;
+    hwaddr gpa, xlat, l;
+
+    if (!dma_gen_txn_xlate(x, addr, n, false, &tas, &gpa, &l)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    mr = address_space_translate(tas, gpa, &xlat, &l, false, DMA_GEN_ATTRS);
+    if (memory_access_is_direct(mr, false, DMA_GEN_ATTRS)) {
+        *data = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+        *got = l;
+        return MEMTX_OK;
+    }
+    l = MIN(l, dma_gen_span(addr, n));
+    *data = x->buf;
+    *got = l;
+    return address_space_read(tas, gpa, DMA_GEN_ATTRS, x->buf, l);
+}
+
+/*
+ * One write transaction of at most @n bytes from @from to @addr; caller
+ * holds RCU. *@put says how many bytes it covered.
+ */
+static MemTxResult dma_gen_txn_write(DmaGenXfer *x, uint64_t addr,
+                                     const uint8_t *from, uint32_t n,
+                                     hwaddr *put)
+{
+    AddressSpace *tas;
+    MemoryRegion *mr;
+    hwaddr gpa, xlat, l;
+
+    if (!dma_gen_txn_xlate(x, addr, n, true, &tas, &gpa, &l)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    mr = address_space_translate(tas, gpa, &xlat, &l, true, DMA_GEN_ATTRS);
+    if (!memory_access_is_direct(mr, true, DMA_GEN_ATTRS)) {
+        l = MIN(l, dma_gen_span(addr, n));
+    }
+    *put = l;
+    return address_space_write(tas, gpa, DMA_GEN_ATTRS, from, l);
+}
+
+/*
+ * Copy from @src + @pos to @dst + @pos up to @len, stopping after about
+ * @budget bytes. Returns the new position; @res holds a refusal.
+ */
+static uint32_t dma_gen_copy_part(DmaGenXfer *x, uint64_t src, uint64_t dst,
+                                  uint32_t pos, uint32_t len, uint32_t budget,
+                                  DmaGenResult *res)
+{
+    uint32_t end = len - pos > budget ? pos + budget : len;
+
+    while (pos < end && !res->err) {
+        RCU_READ_LOCK_GUARD();
+        const uint8_t *data;
+        hwaddr got, put;
+
+        if (dma_gen_txn_read(x, src + pos, end - pos, &data, &got) !=
+            MEMTX_OK) {
             res->err = DMA_GEN_ERR_DMA_READ;
-            res->err_iova = dst + off;
+            res->err_iova = src + pos;
             break;
         }
-        dma_gen_pattern_bytes(s->expect, off, n, pattern);
-        if (memcmp(s->buf, s->expect, n) != 0) {
-            for (i = 0; i < n && s->buf[i] == s->expect[i]; i++) {
-                /* find the first differing byte */
+        if (dma_gen_txn_write(x, dst + pos, data, got, &put) != MEMTX_OK) {
+            res->err = DMA_GEN_ERR_DMA_WRITE;
+            res->err_iova = dst + pos;
+            break;
+        }
+        pos += put;
+    }
+    return pos;
+}
+
+static uint32_t dma_gen_fill_part(DmaGenXfer *x, uint64_t dst, uint32_t pos,
+                                  uint32_t len, uint32_t budget,
+                                  DmaGenResult *res)
+{
+    uint32_t end = len - pos > budget ? pos + budget : len;
+
+    while (pos < end) {
+        RCU_READ_LOCK_GUARD();
+        hwaddr put;
+
+        if (dma_gen_txn_write(x, dst + pos, x->pat + (pos & 3),
+                              MIN(end - pos, DMA_GEN_CHUNK), &put) !=
+            MEMTX_OK) {
+            res->err = DMA_GEN_ERR_DMA_WRITE;
+            res->err_iova = dst + pos;
+            break;
+        }
+        pos += put;
+    }
+    return pos;
+}
+
+/* How many of the @n bytes at @p (buffer offset @pos) match the pattern. */
+static uint32_t dma_gen_pattern_same(DmaGenXfer *x, const uint8_t *p,
+                                     uint32_t pos, uint32_t n)
+{
+    uint32_t i = 0;
+
+    while (i < n) {
+        uint32_t k = MIN(n - i, DMA_GEN_CHUNK);
+
+        if (memcmp(p + i, x->pat + ((pos + i) & 3), k)) {
+            while (p[i] == x->pat[(pos + i) & 3]) {
+                i++;
             }
-            off += i;
-            res->err = DMA_GEN_ERR_MISMATCH;
-            res->err_iova = dst + off;
-            break;
+            return i;
         }
-        off += n;
+        i += k;
     }
-    s->in_dma = false;
-    res->done = off;
+    return n;
 }
 
-/* Update the counters for one finished operation. */
+static uint32_t dma_gen_verify_part(DmaGenXfer *x, uint64_t dst, uint32_t pos,
+                                    uint32_t len, uint32_t budget,
+                                    DmaGenResult *res)
+{
+    uint32_t end = len - pos > budget ? pos + budget : len;
+
+    while (pos < end) {
+        RCU_READ_LOCK_GUARD();
+        const uint8_t *data;
+        uint32_t same;
+        hwaddr got;
+
+        if (dma_gen_txn_read(x, dst + pos, end - pos, &data, &got) !=
+            MEMTX_OK) {
+            res->err = DMA_GEN_ERR_DMA_READ;
+            res->err_iova = dst + pos;
+            break;
+        }
+        same = dma_gen_pattern_same(x, data, pos, got);
+        pos += same;
+        if (same < got) {
+            res->err = DMA_GEN_ERR_MISMATCH;
+            res->err_iova = dst + pos;
+            break;
+        }
+    }
+    return pos;
+}
+
+/* Update the counters for one finished operation; s->lock held. */
 static void dma_gen_account(DmaGenState *s, const DmaGenResult *res,
                             uint32_t bytes)
 {
@@ -227,9 +408,53 @@ static void dma_gen_counters_reset(DmaGenState *s)
     trace_dma_gen_counters_reset();
 }
 
+/*
+ * Run one whole command-side DMA operation (BQL held). Returns false if
+ * the device was reset while its own DMA ran (e.g. the DMA wrote an FLR
+ * into its config space): the aborted operation's results are dropped.
+ */
+static bool dma_gen_run_op(DmaGenState *s, uint32_t op, uint64_t src,
+                           uint64_t dst, uint32_t len, uint32_t pattern,
+                           DmaGenResult *res)
+{
+    DmaGenXfer *x = s->cmd_xfer;
+    uint32_t epoch = qatomic_read(&s->epoch);
+
+    if (!dma_gen_dma_enter(s)) {
+        res->err = op == DMA_GEN_OP_VERIFY ? DMA_GEN_ERR_DMA_READ :
+                                             DMA_GEN_ERR_DMA_WRITE;
+        res->err_iova = dst;
+        goto account;
+    }
+    dma_gen_xfer_init(x, s, pattern);
+    switch (op) {
+    case DMA_GEN_OP_COPY:
+        res->done = dma_gen_copy_part(x, src, dst, 0, len, len, res);
+        break;
+    case DMA_GEN_OP_FILL:
+        res->done = dma_gen_fill_part(x, dst, 0, len, len, res);
+        break;
+    case DMA_GEN_OP_VERIFY:
+        res->done = dma_gen_verify_part(x, dst, 0, len, len, res);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+    dma_gen_dma_leave(s);
+    if (qatomic_read(&s->epoch) != epoch) {
+        trace_dma_gen_reset("during own DMA: results dropped");
+        return false;
+    }
+account:
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        dma_gen_account(s, res, res->done);
+    }
+    return true;
+}
+
 /* Commands */
 
-static void dma_gen_data_cmd(DmaGenState *s, uint32_t op, DmaGenResult *res)
+static bool dma_gen_data_cmd(DmaGenState *s, uint32_t op, DmaGenResult *res)
 {
     bool uses_src = op == DMA_GEN_OP_COPY;
 
@@ -238,7 +463,7 @@ static void dma_gen_data_cmd(DmaGenState *s, uint32_t op, DmaGenResult *res)
                       "dma-gen: command 0x%x: bad LEN 0x%x (max 0x%x)\n",
                       op, s->len, s->max_len);
         res->err = DMA_GEN_ERR_BAD_LEN;
-        return;
+        return true;
     }
     if ((uses_src && dma_gen_wraps(s->src, s->len)) ||
         dma_gen_wraps(s->dst, s->len)) {
@@ -247,46 +472,49 @@ static void dma_gen_data_cmd(DmaGenState *s, uint32_t op, DmaGenResult *res)
                       "(src 0x%" PRIx64 " dst 0x%" PRIx64 " len 0x%x)\n",
                       op, s->src, s->dst, s->len);
         res->err = DMA_GEN_ERR_ADDR_WRAP;
-        return;
+        return true;
     }
     if (!dma_gen_bus_master(s)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-gen: command 0x%x with bus mastering disabled\n",
                       op);
         res->err = DMA_GEN_ERR_BUS_MASTER;
-        return;
+        return true;
     }
-
-    switch (op) {
-    case DMA_GEN_OP_COPY:
-        dma_gen_do_copy(s, s->src, s->dst, s->len, res);
-        break;
-    case DMA_GEN_OP_FILL:
-        dma_gen_do_fill(s, s->dst, s->len, s->pattern, res);
-        break;
-    case DMA_GEN_OP_VERIFY:
-        dma_gen_do_verify(s, s->dst, s->len, s->pattern, res);
-        break;
-    default:
-        g_assert_not_reached();
-    }
-    dma_gen_account(s, res, res->done);
+    return dma_gen_run_op(s, op, s->src, s->dst, s->len, s->pattern, res);
 }
 
+/* Stop continuous mode; an operation in flight is not counted. */
 static void dma_gen_cont_stop(DmaGenState *s)
 {
+    QEMU_LOCK_GUARD(&s->lock);
+
     if (s->cont_running) {
         trace_dma_gen_cont_stop(s->ticks);
     }
     s->cont_running = false;
+    s->epoch++;
     timer_del(s->timer);
 }
 
-static uint32_t dma_gen_cont_start(DmaGenState *s)
+/* (Re-)arm the tick @period ns from now; s->lock held. */
+static void dma_gen_cont_arm(DmaGenState *s)
+{
+    s->cont_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                       s->act_period_ns;
+    timer_mod(s->timer, s->cont_deadline);
+}
+
+static uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive)
 {
     uint64_t ring_span;
+    bool running;
 
-    if (s->cont_running) {
+    *alive = true;
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        running = s->cont_running;
+    }
+    if (running) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-gen: CONT_START while continuous mode runs\n");
         return DMA_GEN_ERR_BUSY;
@@ -324,14 +552,18 @@ static uint32_t dma_gen_cont_start(DmaGenState *s)
                           "FILL_SRC and bus mastering disabled\n");
             return DMA_GEN_ERR_BUS_MASTER;
         }
-        dma_gen_do_fill(s, s->cont_src, s->cont_len, s->cont_pattern, &res);
-        dma_gen_account(s, &res, res.done);
+        if (!dma_gen_run_op(s, DMA_GEN_OP_FILL, 0, s->cont_src, s->cont_len,
+                            s->cont_pattern, &res)) {
+            *alive = false;
+            return DMA_GEN_ERR_OK;
+        }
         if (res.err) {
             s->cmd_err_iova = res.err_iova;
             return res.err;
         }
     }
 
+    QEMU_LOCK_GUARD(&s->lock);
     s->act_src = s->cont_src;
     s->act_dst = s->cont_dst;
     s->act_slots = s->cont_slots;
@@ -341,11 +573,12 @@ static uint32_t dma_gen_cont_start(DmaGenState *s)
     s->act_ops_per_tick = s->cont_ops_per_tick;
     s->act_pattern = s->cont_pattern;
     s->cont_next_slot = 0;
+    s->cont_phase = 0;
+    s->cont_off = 0;
     s->cont_last_err = DMA_GEN_ERR_OK;
     s->cont_running = true;
-    s->cont_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                       s->act_period_ns;
-    timer_mod(s->timer, s->cont_deadline);
+    s->epoch++;
+    dma_gen_cont_arm(s);
     trace_dma_gen_cont_start(s->act_src, s->act_dst, s->act_slots,
                              s->act_stride, s->act_len, s->act_period_ns,
                              s->act_ops_per_tick);
@@ -357,6 +590,7 @@ static void dma_gen_exec(DmaGenState *s, uint32_t val)
     uint32_t op = FIELD_EX32(val, CMD, OPCODE);
     DmaGenResult res = { 0 };
     uint32_t causes = R_INT_DONE_MASK;
+    bool alive = true;
 
     s->cmd = val;
     s->cmd_seq++;
@@ -369,10 +603,10 @@ static void dma_gen_exec(DmaGenState *s, uint32_t val)
     case DMA_GEN_OP_COPY:
     case DMA_GEN_OP_FILL:
     case DMA_GEN_OP_VERIFY:
-        dma_gen_data_cmd(s, op, &res);
+        alive = dma_gen_data_cmd(s, op, &res);
         break;
     case DMA_GEN_OP_CONT_START:
-        res.err = dma_gen_cont_start(s);
+        res.err = dma_gen_cont_start(s, &alive);
         res.err_iova = s->cmd_err_iova;
         break;
     case DMA_GEN_OP_CONT_STOP:
@@ -382,6 +616,10 @@ static void dma_gen_exec(DmaGenState *s, uint32_t val)
         qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: unknown opcode 0x%x\n", op);
         res.err = DMA_GEN_ERR_BAD_CMD;
         break;
+    }
+    if (!alive) {
+        /* reset by its own DMA: the registers keep their reset values */
+        return;
     }
 
     s->cmd_err_iova = res.err ? res.err_iova : 0;
@@ -400,63 +638,150 @@ static void dma_gen_exec(DmaGenState *s, uint32_t val)
 
 /* Continuous mode */
 
-static void dma_gen_cont_op(DmaGenState *s)
-{
-    uint32_t slot = s->cont_next_slot;
-    uint64_t dst = s->act_dst + (uint64_t)slot * s->act_stride;
-    DmaGenResult res = { 0 };
-    uint32_t copied = 0;
+/* The active configuration, copied for one tick. */
+typedef struct DmaGenCont {
+    uint64_t src, dst;
+    uint32_t slots, stride, len, pattern, ops;
+    uint32_t slot, phase, off;
+} DmaGenCont;
 
-    if (!dma_gen_bus_master(s)) {
-        res.err = DMA_GEN_ERR_BUS_MASTER;
-        res.err_iova = s->act_src;
-    } else {
-        dma_gen_do_copy(s, s->act_src, dst, s->act_len, &res);
-        copied = res.done;
-        if (!res.err) {
-            dma_gen_do_verify(s, dst, s->act_len, s->act_pattern, &res);
+/*
+ * Advance the operation in progress by at most @budget bytes. Returns true
+ * when it finished (successfully or not; @res says), false when the budget
+ * ran out first (@c->phase/@c->off say where to resume).
+ */
+static bool dma_gen_cont_step(DmaGenXfer *x, DmaGenCont *c, uint32_t budget,
+                              uint32_t *used, DmaGenResult *res)
+{
+    uint64_t dst = c->dst + (uint64_t)c->slot * c->stride;
+    uint32_t pos;
+
+    if (!dma_gen_bus_master(x->s)) {
+        res->err = DMA_GEN_ERR_BUS_MASTER;
+        res->err_iova = c->src;
+        return true;
+    }
+    if (c->phase == 0) {
+        pos = dma_gen_copy_part(x, c->src, dst, c->off, c->len, budget, res);
+        *used = pos - c->off;
+        if (res->err) {
+            res->done = pos;
+            return true;
+        }
+        if (pos < c->len) {
+            c->off = pos;
+            return false;
+        }
+        res->done = c->len;
+        c->phase = 1;
+        c->off = 0;
+        budget -= MIN(budget, *used);
+        if (!budget) {
+            return false;
         }
     }
-    dma_gen_account(s, &res, copied);
-    if (res.err) {
-        s->cont_last_err = res.err;
-        dma_gen_raise(s, R_INT_ERROR_MASK);
+    pos = dma_gen_verify_part(x, dst, c->off, c->len, budget, res);
+    *used += pos - c->off;
+    res->done = c->len;
+    if (!res->err && pos < c->len) {
+        c->off = pos;
+        return false;
     }
-    if (s->cont_running) {
-        s->cont_next_slot = (slot + 1) % s->act_slots;
-    }
+    return true;
 }
 
+/*
+ * One tick, in the main loop or in the IOThread. The DMA runs with no lock
+ * held; results are committed under s->lock only if no reset, CONT_STOP or
+ * CONT_START happened meanwhile (s->epoch unchanged). A tick does at most
+ * CONT_OPS_PER_TICK operations, DMA_GEN_TICK_MAX_BYTES bytes and
+ * DMA_GEN_TICK_MAX_NS of host time; an operation cut by those bounds
+ * resumes at the next tick, which is armed one period after this one ends.
+ */
 static void dma_gen_tick(void *opaque)
 {
     DmaGenState *s = opaque;
-    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
-    uint32_t i;
+    DmaGenXfer *x = s->tick_xfer;
+    uint32_t epoch, bytes = 0, done_ops = 0, raise = 0;
+    int64_t t0 = get_clock();
+    DmaGenCont c;
 
-    if (!s->cont_running) {
-        return;
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        if (!s->cont_running) {
+            return;
+        }
+        epoch = s->epoch;
+        c = (DmaGenCont) {
+            .src = s->act_src, .dst = s->act_dst, .slots = s->act_slots,
+            .stride = s->act_stride, .len = s->act_len,
+            .pattern = s->act_pattern, .ops = s->act_ops_per_tick,
+            .slot = s->cont_next_slot, .phase = s->cont_phase,
+            .off = s->cont_off,
+        };
+        s->ticks++;
+        qatomic_set(&s->cont_active, true);
+        trace_dma_gen_cont_tick(s->ticks, s->cont_next_slot);
     }
-    s->ticks++;
-    trace_dma_gen_cont_tick(s->ticks, s->cont_next_slot);
-    for (i = 0; i < s->act_ops_per_tick && s->cont_running; i++) {
-        dma_gen_cont_op(s);
+
+    dma_gen_xfer_init(x, s, c.pattern);
+    while (done_ops < c.ops && bytes < DMA_GEN_TICK_MAX_BYTES &&
+           get_clock() - t0 < DMA_GEN_TICK_MAX_NS &&
+           qatomic_read(&s->epoch) == epoch) {
+        DmaGenResult res = { 0 };
+        uint32_t used = 0;
+        bool finished;
+
+        if (!dma_gen_dma_enter(s)) {
+            break;
+        }
+        finished = dma_gen_cont_step(x, &c, DMA_GEN_TICK_MAX_BYTES - bytes,
+                                     &used, &res);
+        dma_gen_dma_leave(s);
+        bytes += used;
+
+        QEMU_LOCK_GUARD(&s->lock);
+        if (s->epoch != epoch) {
+            break;
+        }
+        if (!finished) {
+            s->cont_phase = c.phase;
+            s->cont_off = c.off;
+            continue;
+        }
+        /* bytes copied: the whole copy, or up to the copy's refusal */
+        dma_gen_account(s, &res, c.phase == 0 ? res.done : c.len);
+        if (res.err) {
+            s->cont_last_err = res.err;
+            raise |= R_INT_ERROR_MASK;
+        }
+        c.slot = (c.slot + 1) % c.slots;
+        c.phase = 0;
+        c.off = 0;
+        s->cont_next_slot = c.slot;
+        s->cont_phase = 0;
+        s->cont_off = 0;
+        done_ops++;
     }
-    if (!s->cont_running) {
-        return;
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        qatomic_set(&s->cont_active, false);
+        if (s->epoch == epoch && s->cont_running) {
+            dma_gen_cont_arm(s);
+        }
     }
-    /*
-     * Keep an exact period; but when the device fell behind (ticks slower
-     * than the period), drop the missed ticks instead of running a burst.
-     */
-    s->cont_deadline += s->act_period_ns;
-    if (s->cont_deadline <= now) {
-        s->cont_deadline = now + s->act_period_ns;
+    if (raise) {
+        dma_gen_raise_any(s, raise);
     }
-    timer_mod(s->timer, s->cont_deadline);
 }
 
 /* Register access */
 
+/*
+ * Back to reset values. Bumping the epoch makes an operation whose DMA is
+ * in flight (this device's own, e.g. one that wrote the FLR that got us
+ * here, or the IOThread's) drop its results instead of writing them after
+ * the reset.
+ */
 static void dma_gen_state_reset(DmaGenState *s)
 {
     dma_gen_cont_stop(s);
@@ -481,34 +806,33 @@ static void dma_gen_state_reset(DmaGenState *s)
     s->cont_pattern = 0;
     s->cont_flags = 0;
 
-    s->act_src = 0;
-    s->act_dst = 0;
-    s->act_slots = 0;
-    s->act_stride = 0;
-    s->act_len = 0;
-    s->act_period_ns = 0;
-    s->act_ops_per_tick = 0;
-    s->act_pattern = 0;
-    s->cont_next_slot = 0;
-    s->cont_last_err = 0;
-    s->cont_deadline = 0;
-
-    s->ops = 0;
-    s->bytes = 0;
-    s->dma_errors = 0;
-    s->mismatches = 0;
-    s->last_err_iova = 0;
-    s->last_mismatch_iova = 0;
-    s->ticks = 0;
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        s->epoch++;
+        s->act_src = 0;
+        s->act_dst = 0;
+        s->act_slots = 0;
+        s->act_stride = 0;
+        s->act_len = 0;
+        s->act_period_ns = 0;
+        s->act_ops_per_tick = 0;
+        s->act_pattern = 0;
+        s->cont_next_slot = 0;
+        s->cont_last_err = 0;
+        s->cont_deadline = 0;
+        s->cont_phase = 0;
+        s->cont_off = 0;
+        dma_gen_counters_reset(s);
+        qatomic_set(&s->irq_req, 0);
+    }
 
     s->int_status = 0;
     s->int_enable = 0;
     dma_gen_update_intx(s);
 }
 
-static uint64_t dma_gen_mmio_read(void *opaque, hwaddr addr, unsigned size)
+/* One 32-bit register; s->lock held (counters and engine state). */
+static uint32_t dma_gen_read32(DmaGenState *s, hwaddr addr)
 {
-    DmaGenState *s = opaque;
     uint64_t val;
 
     switch (addr) {
@@ -596,6 +920,8 @@ static uint64_t dma_gen_mmio_read(void *opaque, hwaddr addr, unsigned size)
         break;
     case A_CONT_STATUS:
         val = FIELD_DP32(0, CONT_STATUS, RUNNING, s->cont_running);
+        val = FIELD_DP32(val, CONT_STATUS, ACTIVE,
+                         qatomic_read(&s->cont_active));
         val = FIELD_DP32(val, CONT_STATUS, LAST_ERR, s->cont_last_err);
         break;
     case A_CONT_NEXT_SLOT:
@@ -654,16 +980,29 @@ static uint64_t dma_gen_mmio_read(void *opaque, hwaddr addr, unsigned size)
         val = 0;
         break;
     }
+    return val;
+}
 
+/*
+ * A 4- or 8-byte read; an 8-byte one reads both halves under one hold of
+ * s->lock, so a 64-bit counter never tears while the IOThread updates it.
+ */
+static uint64_t dma_gen_mmio_read(DmaGenState *s, hwaddr addr, unsigned size)
+{
+    uint64_t val;
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        val = dma_gen_read32(s, addr);
+        if (size == 8) {
+            val |= (uint64_t)dma_gen_read32(s, addr + 4) << 32;
+        }
+    }
     trace_dma_gen_mmio_read(addr, val);
     return val;
 }
 
-static void dma_gen_mmio_write(void *opaque, hwaddr addr, uint64_t val,
-                               unsigned size)
+static void dma_gen_mmio_write32(DmaGenState *s, hwaddr addr, uint32_t val)
 {
-    DmaGenState *s = opaque;
-
     trace_dma_gen_mmio_write(addr, val);
 
     switch (addr) {
@@ -723,6 +1062,7 @@ static void dma_gen_mmio_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case A_COUNTERS_RESET:
         if (FIELD_EX32(val, COUNTERS_RESET, ALL)) {
+            QEMU_LOCK_GUARD(&s->lock);
             dma_gen_counters_reset(s);
         }
         break;
@@ -741,7 +1081,7 @@ static void dma_gen_mmio_write(void *opaque, hwaddr addr, uint64_t val,
             dma_gen_state_reset(s);
         } else {
             qemu_log_mask(LOG_GUEST_ERROR,
-                          "dma-gen: RESET written with 0x%" PRIx64
+                          "dma-gen: RESET written with 0x%x"
                           " (not the magic value), ignored\n", val);
         }
         break;
@@ -758,12 +1098,12 @@ static void dma_gen_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     case A_CONT_NEXT_SLOT:
     case A_OPS_LO ... A_TICKS_HI:
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "dma-gen: write 0x%" PRIx64 " to read-only register "
+                      "dma-gen: write 0x%x to read-only register "
                       "0x%" HWADDR_PRIx " ignored\n", val, addr);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "dma-gen: write 0x%" PRIx64 " to reserved offset 0x%"
+                      "dma-gen: write 0x%x to reserved offset 0x%"
                       HWADDR_PRIx " ignored\n", val, addr);
         break;
     }
@@ -774,7 +1114,7 @@ static void dma_gen_mmio_write(void *opaque, hwaddr addr, uint64_t val,
  * reset or restart it in the middle of an operation): such accesses are
  * refused, so the operation ends with a DMA error. QEMU's re-entrancy guard
  * does the same for DMA issued from inside an MMIO write; this also covers
- * the timer path and loops through other devices.
+ * the timer and IOThread paths and loops through other devices.
  */
 static MemTxResult dma_gen_mmio_read_attrs(void *opaque, hwaddr addr,
                                            uint64_t *data, unsigned size,
@@ -782,13 +1122,13 @@ static MemTxResult dma_gen_mmio_read_attrs(void *opaque, hwaddr addr,
 {
     DmaGenState *s = opaque;
 
-    if (s->in_dma) {
+    if (dma_gen_in_own_dma(s)) {
         qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: DMA read of own register "
                       "0x%" HWADDR_PRIx " refused\n", addr);
         *data = 0;
         return MEMTX_ACCESS_ERROR;
     }
-    *data = dma_gen_mmio_read(opaque, addr, size);
+    *data = dma_gen_mmio_read(s, addr, size);
     return MEMTX_OK;
 }
 
@@ -798,12 +1138,15 @@ static MemTxResult dma_gen_mmio_write_attrs(void *opaque, hwaddr addr,
 {
     DmaGenState *s = opaque;
 
-    if (s->in_dma) {
+    if (dma_gen_in_own_dma(s)) {
         qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: DMA write to own register "
                       "0x%" HWADDR_PRIx " refused\n", addr);
         return MEMTX_ACCESS_ERROR;
     }
-    dma_gen_mmio_write(opaque, addr, data, size);
+    dma_gen_mmio_write32(s, addr, data);
+    if (size == 8) {
+        dma_gen_mmio_write32(s, addr + 4, data >> 32);
+    }
     return MEMTX_OK;
 }
 
@@ -817,7 +1160,7 @@ static const MemoryRegionOps dma_gen_mmio_ops = {
     },
     .impl = {
         .min_access_size = 4,
-        .max_access_size = 4,
+        .max_access_size = 8,
     },
 };
 
@@ -872,15 +1215,35 @@ static void dma_gen_realize(PCIDevice *pdev, Error **errp)
         msix_vector_use(pdev, v);
     }
 
-    s->timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, dma_gen_tick, s);
+    s->cmd_xfer = g_new0(DmaGenXfer, 1);
+    s->tick_xfer = g_new0(DmaGenXfer, 1);
+    s->irq_bh = qemu_bh_new_guarded(dma_gen_irq_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
+    s->ctx = s->iothread ? iothread_get_aio_context(s->iothread)
+                         : qemu_get_aio_context();
+    s->timer = aio_timer_new(s->ctx, QEMU_CLOCK_VIRTUAL, SCALE_NS,
+                             dma_gen_tick, s);
 }
 
 static void dma_gen_exit(PCIDevice *pdev)
 {
     DmaGenState *s = DMA_GEN(pdev);
 
+    dma_gen_cont_stop(s);
+    /*
+     * A tick may still run in the IOThread, and its DMA may be waiting for
+     * the BQL (a peer's MMIO): let it finish before freeing what it uses.
+     */
+    while (qatomic_read(&s->cont_active)) {
+        bql_unlock();
+        g_usleep(100);
+        bql_lock();
+    }
     timer_free(s->timer);
     s->timer = NULL;
+    g_clear_pointer(&s->irq_bh, qemu_bh_delete);
+    g_clear_pointer(&s->cmd_xfer, g_free);
+    g_clear_pointer(&s->tick_xfer, g_free);
     msix_unuse_all_vectors(pdev);
     msix_uninit_exclusive_bar(pdev);
     if (pci_is_express(pdev)) {
@@ -926,11 +1289,32 @@ static int dma_gen_post_load(void *opaque, int version_id)
          s->act_period_ns < DMA_GEN_CONT_MIN_PERIOD_NS ||
          s->act_ops_per_tick == 0 ||
          s->act_ops_per_tick > DMA_GEN_CONT_MAX_OPS_PER_TICK ||
-         s->act_len == 0 || s->act_len > s->max_len)) {
+         s->act_len == 0 || s->act_len > s->max_len ||
+         s->cont_phase > 1 || s->cont_off > s->act_len)) {
         return -EINVAL;
     }
     return 0;
 }
+
+static bool dma_gen_progress_needed(void *opaque)
+{
+    DmaGenState *s = opaque;
+
+    return s->cont_phase || s->cont_off;
+}
+
+/* An operation that a tick's bounds cut short, resumed at the next tick. */
+static const VMStateDescription vmstate_dma_gen_progress = {
+    .name = TYPE_DMA_GEN "/cont-progress",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = dma_gen_progress_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(cont_phase, DmaGenState),
+        VMSTATE_UINT32(cont_off, DmaGenState),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 static const VMStateDescription vmstate_dma_gen = {
     .name = TYPE_DMA_GEN,
@@ -982,11 +1366,17 @@ static const VMStateDescription vmstate_dma_gen = {
         VMSTATE_UINT32(int_enable, DmaGenState),
         VMSTATE_END_OF_LIST()
     },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_dma_gen_progress,
+        NULL
+    },
 };
 
 static const Property dma_gen_properties[] = {
     DEFINE_PROP_UINT32("max-len", DmaGenState, max_len,
                        DMA_GEN_MAX_LEN_DEFAULT),
+    DEFINE_PROP_LINK("iothread", DmaGenState, iothread, TYPE_IOTHREAD,
+                     IOThread *),
 };
 
 /* Read-only QOM views of the counters */
@@ -994,17 +1384,35 @@ static const Property dma_gen_properties[] = {
 static void dma_gen_get_u64(Object *obj, Visitor *v, const char *name,
                             void *opaque, Error **errp)
 {
-    uint64_t value = *(uint64_t *)((uint8_t *)obj + (uintptr_t)opaque);
+    DmaGenState *s = DMA_GEN(obj);
+    uint64_t value;
 
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        value = *(uint64_t *)((uint8_t *)obj + (uintptr_t)opaque);
+    }
     visit_type_uint64(v, name, &value, errp);
 }
 
 static void dma_gen_get_running(Object *obj, Visitor *v, const char *name,
                                 void *opaque, Error **errp)
 {
-    bool value = DMA_GEN(obj)->cont_running;
+    DmaGenState *s = DMA_GEN(obj);
+    bool value;
 
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        value = s->cont_running;
+    }
     visit_type_bool(v, name, &value, errp);
+}
+
+static void dma_gen_instance_init(Object *obj)
+{
+    qemu_mutex_init(&DMA_GEN(obj)->lock);
+}
+
+static void dma_gen_instance_finalize(Object *obj)
+{
+    qemu_mutex_destroy(&DMA_GEN(obj)->lock);
 }
 
 static const struct {
@@ -1054,6 +1462,8 @@ static void dma_gen_class_init(ObjectClass *klass, void *data)
     device_class_set_props(dc, dma_gen_properties);
     object_class_property_set_description(klass, "max-len",
         "Largest LEN/CONT_LEN accepted, in bytes (1..256 MiB)");
+    object_class_property_set_description(klass, "iothread",
+        "IOThread that runs continuous mode (default: the main loop)");
 
     for (i = 0; i < ARRAY_SIZE(dma_gen_counter_props); i++) {
         object_class_property_add(klass, dma_gen_counter_props[i].name,
@@ -1074,6 +1484,8 @@ static const TypeInfo dma_gen_info = {
     .name = TYPE_DMA_GEN,
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(DmaGenState),
+    .instance_init = dma_gen_instance_init,
+    .instance_finalize = dma_gen_instance_finalize,
     .class_size = sizeof(DmaGenClass),
     .class_init = dma_gen_class_init,
     .interfaces = (InterfaceInfo[]) {

@@ -26,6 +26,7 @@ void smmu_lite_config_init(SmmuLiteState *s)
 void smmu_lite_config_inv_sid(SmmuLiteState *s, uint32_t sid)
 {
     g_hash_table_remove(s->config_cache, GUINT_TO_POINTER(sid));
+    smmu_lite_cfg_changed(s);
 }
 
 void smmu_lite_config_inv_all(SmmuLiteState *s)
@@ -33,6 +34,7 @@ void smmu_lite_config_inv_all(SmmuLiteState *s)
     if (s->config_cache) {
         g_hash_table_remove_all(s->config_cache);
     }
+    smmu_lite_cfg_changed(s);
 }
 
 /* Number of stream IDs the programmed stream table covers (0 if invalid). */
@@ -44,14 +46,6 @@ uint32_t smmu_lite_strtab_num_sids(SmmuLiteState *s)
     return log2size > SMMU_LITE_SIDSIZE ? 0 : 1u << log2size;
 }
 
-static bool smmu_lite_read64(uint64_t addr, uint64_t *val)
-{
-    MemTxResult r;
-
-    *val = address_space_ldq_le(&address_space_memory, addr,
-                                MEMTXATTRS_UNSPECIFIED, &r);
-    return r == MEMTX_OK;
-}
 
 static bool smmu_lite_bad_ste(SmmuLiteEvent *ev, uint8_t reason,
                               uint64_t addr)
@@ -88,7 +82,7 @@ static bool smmu_lite_ste_addr(SmmuLiteState *s, uint32_t sid,
     }
 
     l1addr = base + (uint64_t)(sid >> split) * 8;
-    if (!smmu_lite_read64(l1addr, &l1std)) {
+    if (!smmu_lite_ram_ldq(l1addr, &l1std)) {
         ev->type = EVT_F_STE_FETCH;
         ev->addr2 = l1addr;
         return false;
@@ -120,7 +114,7 @@ static bool smmu_lite_fetch_cd(SmmuLiteState *s, uint32_t sid,
         return false;
     }
     for (int i = 0; i < CD_WORDS; i++) {
-        if (!smmu_lite_read64(pa + i * 8, &cd[i])) {
+        if (!smmu_lite_ram_ldq(pa + i * 8, &cd[i])) {
             ev->type = EVT_F_CD_FETCH;
             ev->class = EVT_CLASS_CD;
             ev->addr2 = pa + i * 8;
@@ -211,7 +205,7 @@ static SmmuLiteCfgEntry *smmu_lite_cfg_insert(SmmuLiteState *s, uint32_t sid)
 
     if (g_hash_table_size(s->config_cache) >= s->config_cache_size) {
         trace_smmu_lite_config_cache_flush(g_hash_table_size(s->config_cache));
-        g_hash_table_remove_all(s->config_cache);
+        smmu_lite_config_inv_all(s);
     }
     g_hash_table_insert(s->config_cache, GUINT_TO_POINTER(sid), e);
     return e;
@@ -220,11 +214,13 @@ static SmmuLiteCfgEntry *smmu_lite_cfg_insert(SmmuLiteState *s, uint32_t sid)
 /*
  * The configuration of stream @sid, from the config cache or fetched.
  * Returns false if the configuration refuses the transaction; @ev then
- * describes the event to record (type EVT_NONE: abort silently).
+ * describes the event to record (type EVT_NONE: abort silently). @stable
+ * says the accepted config sits in the config cache (not a fetch still in
+ * its tear window), so it may be published to the lock-free path.
  */
 bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
                           uint64_t iova, SmmuLiteConfig *cfg,
-                          SmmuLiteEvent *ev)
+                          SmmuLiteEvent *ev, bool *stable)
 {
     SmmuLiteCfgEntry *e;
     uint64_t w[STE_WORDS];
@@ -232,9 +228,11 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
     int64_t now, t0;
     bool ok, complete;
 
+    *stable = false;
     s->cnt.config_lookups++;
     e = g_hash_table_lookup(s->config_cache, GUINT_TO_POINTER(sid));
     if (e && !e->in_flight) {
+        *stable = true;
         s->cnt.config_hits++;
         *cfg = e->cfg;
         trace_smmu_lite_config_hit(sid, cfg->config);
@@ -254,7 +252,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
             memset(cfg, 0, sizeof(*cfg));
             goto refused;
         }
-        if (!smmu_lite_read64(ste_addr, &w[0])) {
+        if (!smmu_lite_ram_ldq(ste_addr, &w[0])) {
             ev->type = EVT_F_STE_FETCH;
             ev->addr2 = ste_addr;
             memset(cfg, 0, sizeof(*cfg));
@@ -271,7 +269,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
     }
 
     for (int i = 1; i < STE_WORDS; i++) {
-        if (!smmu_lite_read64(ste_addr + i * 8, &w[i])) {
+        if (!smmu_lite_ram_ldq(ste_addr + i * 8, &w[i])) {
             ev->type = EVT_F_STE_FETCH;
             ev->addr2 = ste_addr + i * 8;
             memset(cfg, 0, sizeof(*cfg));
@@ -291,6 +289,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
             }
             e->in_flight = false;
             e->cfg = *cfg;
+            *stable = true;
         } else if (e) {
             smmu_lite_config_inv_sid(s, sid);
         }

@@ -3,11 +3,36 @@
  * smmu-lite internals: register map, in-memory formats and the interfaces
  * between the model's files. Formats are specified in
  * docs/specs/smmu-lite.rst; names follow the SMMUv3 conventions.
+ *
+ * Threads and locks
+ * -----------------
+ * Register accesses come from vCPUs (with the BQL). translate() comes from
+ * whichever thread issues the DMA: a vCPU inside another device's MMIO
+ * handler (BQL held), the main loop, or an IOThread (no BQL).
+ *
+ * Lock order: BQL -> s->mutex. Rules:
+ *  - s->mutex guards the registers, the command/event queue state, the
+ *    config cache, IOTLB insertions and removals, and the slow-path
+ *    statistics. It is a leaf lock: while holding it the model never takes
+ *    the BQL, never sends an MSI, and touches guest memory only through
+ *    smmu-lite-ram.c, which reaches RAM and nothing else (a table, queue or
+ *    descriptor address that is MMIO fails like an external abort). So no
+ *    access made under it can come back into this or another device.
+ *  - MSIs (MSI-X vectors and CMD_SYNC's MSI write) are sent after s->mutex
+ *    is dropped: at once when the thread holds the BQL, otherwise from a
+ *    bottom half in the main loop (irq_bh).
+ *  - The IOTLB-hit path takes no lock: it runs under RCU, reads the
+ *    requester's config snapshot (SmmuLiteSnap, valid while its generation
+ *    equals s->cfg_gen) and looks the IOTLB (a qht) up without locking.
+ *    Whatever invalidates a config bumps s->cfg_gen under s->mutex; IOTLB
+ *    entries are removed from the qht under s->mutex and freed after an RCU
+ *    grace period. Its statistics are per-stream Stat64 counters.
  */
 #ifndef HW_SMMU_LITE_INTERNAL_H
 #define HW_SMMU_LITE_INTERNAL_H
 
 #include "hw/registerfields.h"
+#include "qemu/rcu.h"
 #include "hw/smmu-lite/smmu-lite.h"
 
 /* Registers */
@@ -238,6 +263,19 @@ typedef struct SmmuLiteConfig {
     uint64_t s2ttb;
 } SmmuLiteConfig;
 
+/*
+ * The last accepted configuration of one requester, published for the
+ * lock-free path. Immutable once published; replaced under s->mutex and
+ * freed after an RCU grace period.
+ */
+typedef struct SmmuLiteSnap {
+    struct rcu_head rcu;
+    uint64_t gen;               /* s->cfg_gen it was taken at */
+    uint32_t sid;
+    SmmuLiteConfig cfg;
+    struct SmmuLiteStream *st;  /* statistics of @sid (lives as long as s) */
+} SmmuLiteSnap;
+
 /* Result of a translation, at the granularity of 1 << shift. */
 typedef struct SmmuLiteXlate {
     uint64_t out;               /* output address of iova's page/block base */
@@ -246,10 +284,25 @@ typedef struct SmmuLiteXlate {
     bool w;
 } SmmuLiteXlate;
 
+/* smmu-lite-ram.c: RAM-only accesses (see the lock rules above) */
+typedef enum SmmuLiteRamUpdate {
+    SL_RAM_UPDATED,             /* the bits are set (now or already) */
+    SL_RAM_COND_FAILED,         /* the word no longer had the @need bits */
+    SL_RAM_NOT_RAM,             /* not RAM, or misaligned */
+} SmmuLiteRamUpdate;
+bool smmu_lite_ram_ldq(uint64_t pa, uint64_t *val);
+bool smmu_lite_ram_read(uint64_t pa, void *buf, uint64_t len);
+bool smmu_lite_ram_write(uint64_t pa, const void *buf, uint64_t len);
+SmmuLiteRamUpdate smmu_lite_ram_set_bits(uint64_t pa, uint64_t need,
+                                         uint64_t set, uint64_t *seen);
+
 /* smmu-lite.c */
 void smmu_lite_gerror_raise(SmmuLiteState *s, uint32_t bit);
 void smmu_lite_notify(SmmuLiteState *s, unsigned vector);
+void smmu_lite_irq_flush(SmmuLiteState *s);
+void smmu_lite_irq_bh(void *opaque);
 void smmu_lite_flush_caches(SmmuLiteState *s);
+void smmu_lite_cfg_changed(SmmuLiteState *s);
 extern const MemoryRegionOps smmu_lite_regs_ops;
 extern const VMStateDescription smmu_lite_vmstate;
 void smmu_lite_reset_regs(SmmuLiteState *s);
@@ -258,16 +311,19 @@ void smmu_lite_reset_regs(SmmuLiteState *s);
 void smmu_lite_config_init(SmmuLiteState *s);
 bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
                           uint64_t iova, SmmuLiteConfig *cfg,
-                          SmmuLiteEvent *ev);
+                          SmmuLiteEvent *ev, bool *stable);
 void smmu_lite_config_inv_sid(SmmuLiteState *s, uint32_t sid);
 void smmu_lite_config_inv_all(SmmuLiteState *s);
 uint32_t smmu_lite_strtab_num_sids(SmmuLiteState *s);
 
 /* smmu-lite-walk.c */
 void smmu_lite_iotlb_init(SmmuLiteState *s);
+void smmu_lite_iotlb_destroy(SmmuLiteState *s);
 bool smmu_lite_translate_cfg(SmmuLiteState *s, const SmmuLiteConfig *cfg,
                              uint64_t iova, bool is_write,
                              SmmuLiteXlate *out, SmmuLiteEvent *ev);
+bool smmu_lite_iotlb_hit(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                         uint64_t iova, bool is_write, SmmuLiteXlate *out);
 bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
                             uint64_t ipa, bool is_write, uint8_t class,
                             uint64_t *pa, SmmuLiteEvent *ev);
@@ -280,7 +336,7 @@ void smmu_lite_iotlb_inv_ipa(SmmuLiteState *s, uint16_t vmid,
                              uint64_t addr, uint64_t num);
 
 /* smmu-lite-queue.c */
-void smmu_lite_cmdq_process(SmmuLiteState *s);
+void smmu_lite_cmdq_run(SmmuLiteState *s);
 void smmu_lite_event_record(SmmuLiteState *s, uint32_t sid, uint64_t iova,
                             bool is_write, const SmmuLiteEvent *ev);
 uint32_t smmu_lite_queue_log2size(uint64_t base);
@@ -288,6 +344,8 @@ uint32_t smmu_lite_queue_log2size(uint64_t base);
 /* smmu-lite-stats.c */
 void smmu_lite_stats_init(SmmuLiteState *s);
 void smmu_lite_stats_add_props(SmmuLiteState *s);
+struct SmmuLiteStream *smmu_lite_stream(SmmuLiteState *s, uint32_t sid);
+void smmu_lite_stats_fast(struct SmmuLiteStream *st, bool bypass);
 void smmu_lite_stats_config(SmmuLiteState *s, uint32_t sid, bool accepted,
                             bool fetched, uint64_t signature);
 typedef enum SmmuLiteResult {

@@ -6,6 +6,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
+#include "qemu/main-loop.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
@@ -165,6 +166,8 @@ static void smmu_lite_realize(PCIDevice *pdev, Error **errp)
     smmu_lite_config_init(s);
     smmu_lite_iotlb_init(s);
     smmu_lite_stats_init(s);
+    s->irq_bh = qemu_bh_new_guarded(smmu_lite_irq_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
 
     pci_for_each_device(bus, pci_bus_num(bus), smmu_lite_warn_early_device,
                         s);
@@ -181,6 +184,7 @@ static void smmu_lite_exit(PCIDevice *pdev)
     if (s->root_bus) {
         pci_setup_iommu(s->root_bus, NULL, NULL);
     }
+    g_clear_pointer(&s->irq_bh, qemu_bh_delete);
     msix_uninit(pdev, &s->bar0, &s->bar0);
 }
 
@@ -197,7 +201,7 @@ static void smmu_lite_instance_finalize(Object *obj)
     SmmuLiteState *s = SMMU_LITE(obj);
 
     g_clear_pointer(&s->config_cache, g_hash_table_destroy);
-    g_clear_pointer(&s->iotlb, g_hash_table_destroy);
+    smmu_lite_iotlb_destroy(s);
     g_clear_pointer(&s->streams, g_hash_table_destroy);
     qemu_mutex_destroy(&s->mutex);
 }

@@ -4,6 +4,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "exec/address-spaces.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
@@ -18,8 +19,18 @@ static uint64_t smmu_lite_queue_addr(uint64_t base)
     return base & R_CMDQ_BASE_ADDR_MASK;
 }
 
-/* Execute one command; returns a CMDQ_ERR_* code. */
-static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd)
+/* A CMD_SYNC's MSI write, sent once s->mutex is dropped. */
+typedef struct SmmuLiteSyncMsi {
+    uint64_t addr;
+    uint32_t data;
+} SmmuLiteSyncMsi;
+
+/*
+ * Execute one command; returns a CMDQ_ERR_* code. A CMD_SYNC that asks
+ * for an MSI sets *@sync_msi and fills @msi; the caller writes it.
+ */
+static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd,
+                              bool *sync_msi, SmmuLiteSyncMsi *msi)
 {
     uint8_t op = FIELD_EX64(cmd[0], CMD0, OP);
     uint64_t num = FIELD_EX64(cmd[0], CMD0, NUM);
@@ -65,19 +76,11 @@ static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd)
         switch (FIELD_EX64(cmd[0], CMD0, CS)) {
         case 0:
             break;
-        case 1: {
-            MemTxResult r;
-            uint64_t msiaddr = cmd[1] & R_CMD1_MSIADDR_MASK;
-
-            address_space_stl_le(&address_space_memory, msiaddr,
-                                 FIELD_EX64(cmd[0], CMD0, MSIDATA),
-                                 MEMTXATTRS_UNSPECIFIED, &r);
-            trace_smmu_lite_sync_msi(msiaddr, r);
-            if (r != MEMTX_OK) {
-                smmu_lite_gerror_raise(s, R_GERROR_MSI_CMDQ_ABT_ERR_MASK);
-            }
+        case 1:
+            *sync_msi = true;
+            msi->addr = cmd[1] & R_CMD1_MSIADDR_MASK;
+            msi->data = FIELD_EX64(cmd[0], CMD0, MSIDATA);
             break;
-        }
         default:
             return CMDQ_ERR_ILL;
         }
@@ -91,8 +94,12 @@ static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd)
     return CMDQ_ERR_NONE;
 }
 
-/* Consume commands from CONS to PROD; called with the mutex held. */
-void smmu_lite_cmdq_process(SmmuLiteState *s)
+/*
+ * Consume commands from CONS to PROD, at most one queue's worth; called
+ * with s->mutex held. Returns true when it stopped right after a CMD_SYNC
+ * whose MSI (@msi) is still to be written.
+ */
+static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi)
 {
     uint32_t log2 = smmu_lite_queue_log2size(s->cmdq_base);
     uint32_t wrapmask = (2u << log2) - 1;
@@ -101,34 +108,68 @@ void smmu_lite_cmdq_process(SmmuLiteState *s)
 
     if (!(s->cr0ack & R_CR0_CMDQEN_MASK) ||
         ((s->gerror ^ s->gerrorn) & R_GERROR_CMDQ_ERR_MASK)) {
-        return;
+        return false;
     }
     for (uint32_t n = 0; n <= idxmask; n++) {
         uint32_t cons = s->cmdq_cons & wrapmask;
         uint32_t prod = s->cmdq_prod & wrapmask;
         uint64_t addr = base + (uint64_t)(cons & idxmask) * CMD_SIZE;
+        bool sync_msi = false;
         uint64_t cmd[2];
         int err;
 
         if (cons == prod) {
             break;
         }
-        if (address_space_read(&address_space_memory, addr,
-                               MEMTXATTRS_UNSPECIFIED, cmd,
-                               sizeof(cmd)) != MEMTX_OK) {
+        if (!smmu_lite_ram_read(addr, cmd, sizeof(cmd))) {
+            qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: command at 0x%"
+                          PRIx64 " is not in RAM\n", addr);
             err = CMDQ_ERR_ABT;
         } else {
             cmd[0] = le64_to_cpu(cmd[0]);
             cmd[1] = le64_to_cpu(cmd[1]);
-            err = smmu_lite_cmd_exec(s, cmd);
+            err = smmu_lite_cmd_exec(s, cmd, &sync_msi, msi);
         }
         if (err) {
             s->cmdq_cons = FIELD_DP32(cons, CMDQ_CONS, ERR, err);
             trace_smmu_lite_cmdq_error(cons, err);
             smmu_lite_gerror_raise(s, R_GERROR_CMDQ_ERR_MASK);
-            return;
+            return false;
         }
         s->cmdq_cons = (cons + 1) & wrapmask;
+        if (sync_msi) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Run the command queue; called from register writes, with the BQL and
+ * s->mutex held. A CMD_SYNC's MSI goes to a guest-chosen address that may
+ * be another device's register, whose handler may DMA through us: it is
+ * written with s->mutex dropped, after every command before it completed.
+ * Each call consumes at most a queue's worth of commands per MSI (PROD only
+ * changes through our registers, which the re-entrancy guard closes while
+ * this runs).
+ */
+void smmu_lite_cmdq_run(SmmuLiteState *s)
+{
+    SmmuLiteSyncMsi msi;
+
+    assert(bql_locked());
+    while (smmu_lite_cmdq_process(s, &msi)) {
+        MemTxResult r;
+
+        qemu_mutex_unlock(&s->mutex);
+        smmu_lite_irq_flush(s);
+        address_space_stl_le(&address_space_memory, msi.addr, msi.data,
+                             MEMTXATTRS_UNSPECIFIED, &r);
+        trace_smmu_lite_sync_msi(msi.addr, r);
+        qemu_mutex_lock(&s->mutex);
+        if (r != MEMTX_OK) {
+            smmu_lite_gerror_raise(s, R_GERROR_MSI_CMDQ_ABT_ERR_MASK);
+        }
     }
 }
 
@@ -176,9 +217,9 @@ void smmu_lite_event_record(SmmuLiteState *s, uint32_t sid, uint64_t iova,
 
     addr = smmu_lite_queue_addr(s->evtq_base) +
            (uint64_t)(prod & idxmask) * EVT_SIZE;
-    if (address_space_write(&address_space_memory, addr,
-                            MEMTXATTRS_UNSPECIFIED, rec,
-                            sizeof(rec)) != MEMTX_OK) {
+    if (!smmu_lite_ram_write(addr, rec, sizeof(rec))) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: event queue entry at 0x%"
+                      PRIx64 " is not in RAM\n", addr);
         s->cnt.events_lost++;
         smmu_lite_gerror_raise(s, R_GERROR_EVTQ_ABT_ERR_MASK);
         return;

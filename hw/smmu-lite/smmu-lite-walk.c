@@ -4,7 +4,7 @@
  * and the IOTLB (a GHashTable of complete translations).
  */
 #include "qemu/osdep.h"
-#include "exec/address-spaces.h"
+#include "qemu/xxhash.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
 
@@ -19,12 +19,14 @@ typedef struct SmmuLiteTlbKey {
     uint8_t tag;                /* TLB_TAG_* */
 } SmmuLiteTlbKey;
 
+/* An IOTLB entry. Immutable once inserted, except @dirty (atomic). */
 typedef struct SmmuLiteTlbEntry {
+    struct rcu_head rcu;
     SmmuLiteTlbKey key;
     uint64_t out;               /* output base of the page/block */
     uint64_t ipa;               /* nested: IPA base of the page/block */
     bool s1r, s1w, s2r, s2w;
-    bool dirty;
+    bool dirty;                 /* DIRTY set in the leaf descriptors */
     uint8_t nleaf;
     uint64_t leaf[2];           /* PAs of the leaf descriptors to dirty */
 } SmmuLiteTlbEntry;
@@ -36,32 +38,64 @@ typedef struct SmmuLiteWalk {
     uint64_t leaf_pa;
 } SmmuLiteWalk;
 
-static guint smmu_lite_tlb_hash(gconstpointer v)
+static uint32_t smmu_lite_tlb_hash(const SmmuLiteTlbKey *k)
 {
-    const SmmuLiteTlbKey *k = v;
-
-    return g_int64_hash(&k->page) ^ (k->asid << 16 | k->vmid) ^
-           (k->shift << 2 | k->tag);
+    return qemu_xxhash6(k->page, (uint64_t)k->asid << 16 | k->vmid,
+                        k->shift, k->tag);
 }
 
-static gboolean smmu_lite_tlb_equal(gconstpointer a, gconstpointer b)
+static bool smmu_lite_tlb_key_eq(const SmmuLiteTlbKey *x,
+                                 const SmmuLiteTlbKey *y)
 {
-    const SmmuLiteTlbKey *x = a, *y = b;
-
     return x->page == y->page && x->asid == y->asid && x->vmid == y->vmid &&
            x->shift == y->shift && x->tag == y->tag;
 }
 
+/* qht: two entries */
+static bool smmu_lite_tlb_cmp(const void *a, const void *b)
+{
+    const SmmuLiteTlbEntry *x = a, *y = b;
+
+    return smmu_lite_tlb_key_eq(&x->key, &y->key);
+}
+
+/* qht lookup: an entry and a key */
+static bool smmu_lite_tlb_match(const void *obj, const void *userp)
+{
+    const SmmuLiteTlbEntry *e = obj;
+
+    return smmu_lite_tlb_key_eq(&e->key, userp);
+}
+
 void smmu_lite_iotlb_init(SmmuLiteState *s)
 {
-    s->iotlb = g_hash_table_new_full(smmu_lite_tlb_hash, smmu_lite_tlb_equal,
-                                     NULL, g_free);
+    qht_init(&s->iotlb, smmu_lite_tlb_cmp, s->iotlb_size,
+             QHT_MODE_AUTO_RESIZE);
+    s->iotlb_ready = true;
+}
+
+static bool smmu_lite_tlb_drop(void *p, uint32_t h, void *opaque)
+{
+    SmmuLiteTlbEntry *e = p;
+
+    g_free_rcu(e, rcu);
+    return true;
 }
 
 void smmu_lite_iotlb_inv_all(SmmuLiteState *s)
 {
-    if (s->iotlb) {
-        g_hash_table_remove_all(s->iotlb);
+    if (s->iotlb_ready) {
+        qht_iter_remove(&s->iotlb, smmu_lite_tlb_drop, NULL);
+        s->iotlb_count = 0;
+    }
+}
+
+void smmu_lite_iotlb_destroy(SmmuLiteState *s)
+{
+    if (s->iotlb_ready) {
+        smmu_lite_iotlb_inv_all(s);
+        qht_destroy(&s->iotlb);
+        s->iotlb_ready = false;
     }
 }
 
@@ -71,6 +105,7 @@ typedef struct SmmuLiteInv {
     uint64_t start;
     uint64_t end;               /* exclusive; 0 = no range */
     int kind;
+    uint32_t removed;
 } SmmuLiteInv;
 
 enum { INV_ASID, INV_VMID, INV_VA, INV_IPA };
@@ -84,11 +119,9 @@ static bool smmu_lite_overlaps(const SmmuLiteTlbEntry *e,
     return lo < inv->end && inv->start < hi;
 }
 
-static gboolean smmu_lite_inv_match(gpointer key, gpointer value,
-                                    gpointer opaque)
+static bool smmu_lite_inv_match(const SmmuLiteTlbEntry *e,
+                                const SmmuLiteInv *inv)
 {
-    SmmuLiteTlbEntry *e = value;
-    SmmuLiteInv *inv = opaque;
     bool has_asid = e->key.tag & TLB_TAG_ASID;
     bool has_vmid = e->key.tag & TLB_TAG_VMID;
 
@@ -110,12 +143,26 @@ static gboolean smmu_lite_inv_match(gpointer key, gpointer value,
     return false;
 }
 
+/* qht_iter_remove() callback: drop the entries @inv covers. */
+static bool smmu_lite_inv_one(void *p, uint32_t h, void *opaque)
+{
+    SmmuLiteTlbEntry *e = p;
+    SmmuLiteInv *inv = opaque;
+
+    if (!smmu_lite_inv_match(e, inv)) {
+        return false;
+    }
+    inv->removed++;
+    g_free_rcu(e, rcu);
+    return true;
+}
+
 static void smmu_lite_inv(SmmuLiteState *s, SmmuLiteInv *inv)
 {
-    guint n = g_hash_table_foreach_remove(s->iotlb, smmu_lite_inv_match, inv);
-
+    qht_iter_remove(&s->iotlb, smmu_lite_inv_one, inv);
+    s->iotlb_count -= MIN(s->iotlb_count, inv->removed);
     trace_smmu_lite_iotlb_inv(inv->kind, inv->asid, inv->vmid, inv->start,
-                              inv->end, n);
+                              inv->end, inv->removed);
 }
 
 void smmu_lite_iotlb_inv_asid(SmmuLiteState *s, uint16_t asid)
@@ -182,15 +229,12 @@ static bool smmu_lite_walk(SmmuLiteState *s, int stage, uint64_t ttb,
         int shift = 12 + 9 * (3 - level);
         uint64_t desc_addr = table + ((in >> shift) & 0x1ff) * 8;
         uint64_t desc;
-        MemTxResult r;
 
         if (nest && !smmu_lite_s2_translate(s, nest, desc_addr, false,
                                             EVT_CLASS_TT, &desc_addr, ev)) {
             return false;
         }
-        desc = address_space_ldq_le(&address_space_memory, desc_addr,
-                                    MEMTXATTRS_UNSPECIFIED, &r);
-        if (r != MEMTX_OK) {
+        if (!smmu_lite_ram_ldq(desc_addr, &desc)) {
             ev->addr2 = desc_addr;
             return smmu_lite_walk_fault(ev, EVT_F_WALK_EABT, 0, level);
         }
@@ -250,6 +294,7 @@ bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
     return true;
 }
 
+/* Look @iova up at each page size; under RCU, no lock needed. */
 static SmmuLiteTlbEntry *smmu_lite_tlb_lookup(SmmuLiteState *s,
                                               SmmuLiteTlbKey *key,
                                               uint64_t iova)
@@ -261,12 +306,60 @@ static SmmuLiteTlbEntry *smmu_lite_tlb_lookup(SmmuLiteState *s,
 
         key->shift = shifts[i];
         key->page = iova >> shifts[i];
-        e = g_hash_table_lookup(s->iotlb, key);
+        e = qht_lookup_custom(&s->iotlb, key, smmu_lite_tlb_hash(key),
+                              smmu_lite_tlb_match);
         if (e) {
             return e;
         }
     }
     return NULL;
+}
+
+static void smmu_lite_tlb_key(const SmmuLiteConfig *cfg, SmmuLiteTlbKey *key)
+{
+    memset(key, 0, sizeof(*key));
+    if (cfg->config != STE_CONFIG_S2) {
+        key->tag |= TLB_TAG_ASID;
+        key->asid = cfg->asid;
+    }
+    if (cfg->config != STE_CONFIG_S1) {
+        key->tag |= TLB_TAG_VMID;
+        key->vmid = cfg->vmid;
+    }
+}
+
+static bool smmu_lite_tlb_allows(const SmmuLiteTlbEntry *e, bool is_write)
+{
+    return is_write ? e->s1w && e->s2w : e->s1r && e->s2r;
+}
+
+static void smmu_lite_tlb_out(const SmmuLiteTlbEntry *e, SmmuLiteXlate *out)
+{
+    out->out = e->out;
+    out->shift = e->key.shift;
+    out->r = e->s1r && e->s2r;
+    out->w = e->s1w && e->s2w;
+}
+
+/*
+ * The lock-free IOTLB hit: true if @iova hits an entry that allows the
+ * access and needs no descriptor update. Called under RCU.
+ */
+bool smmu_lite_iotlb_hit(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                         uint64_t iova, bool is_write, SmmuLiteXlate *out)
+{
+    SmmuLiteTlbKey key;
+    SmmuLiteTlbEntry *e;
+
+    smmu_lite_tlb_key(cfg, &key);
+    e = smmu_lite_tlb_lookup(s, &key, iova);
+    if (!e || !smmu_lite_tlb_allows(e, is_write) ||
+        (is_write && !qatomic_read(&e->dirty))) {
+        return false;
+    }
+    trace_smmu_lite_iotlb_hit(key.asid, key.vmid, iova, e->out);
+    smmu_lite_tlb_out(e, out);
+    return true;
 }
 
 static bool smmu_lite_fill(SmmuLiteState *s, const SmmuLiteConfig *cfg,
@@ -335,53 +428,63 @@ static bool smmu_lite_fill(SmmuLiteState *s, const SmmuLiteConfig *cfg,
     g_assert_not_reached();
 }
 
-/* Set DIRTY in the leaf descriptors of @e (first write through it). */
+/*
+ * Set DIRTY in the leaf descriptors of @e (first write through it), with
+ * a compare-and-swap on the descriptor in RAM: a descriptor the guest has
+ * invalidated meanwhile (V=0) is not written, and the write faults as the
+ * walk it implies would (F_TRANSLATION).
+ */
 static bool smmu_lite_set_dirty(SmmuLiteState *s, SmmuLiteTlbEntry *e,
                                 SmmuLiteEvent *ev)
 {
     for (int i = 0; i < e->nleaf; i++) {
-        MemTxResult r;
-        uint64_t desc = address_space_ldq_le(&address_space_memory,
-                                             e->leaf[i],
-                                             MEMTXATTRS_UNSPECIFIED, &r);
+        uint64_t seen;
 
-        if (r == MEMTX_OK && FIELD_EX64(desc, PTE, V) &&
-            !FIELD_EX64(desc, PTE, DIRTY)) {
-            address_space_stq_le(&address_space_memory, e->leaf[i],
-                                 desc | R_PTE_DIRTY_MASK,
-                                 MEMTXATTRS_UNSPECIFIED, &r);
-        }
-        if (r != MEMTX_OK) {
+        switch (smmu_lite_ram_set_bits(e->leaf[i], R_PTE_V_MASK,
+                                       R_PTE_DIRTY_MASK, &seen)) {
+        case SL_RAM_UPDATED:
+            trace_smmu_lite_dirty(e->leaf[i]);
+            break;
+        case SL_RAM_COND_FAILED:
+            ev->type = EVT_F_TRANSLATION;
+            ev->reason = XLT_R_INVALID;
+            ev->level = 3;
+            ev->s2 = i == 1 || (e->nleaf == 1 && !e->s1w);
+            return false;
+        case SL_RAM_NOT_RAM:
             ev->type = EVT_F_WALK_EABT;
             ev->addr2 = e->leaf[i];
             ev->level = 0;
             return false;
         }
-        trace_smmu_lite_dirty(e->leaf[i]);
     }
-    e->dirty = true;
+    qatomic_set(&e->dirty, true);
     return true;
 }
 
-/* Translate @iova with an accepted S1/S2/nested config, via the IOTLB. */
+/* Drop the entry @e from the IOTLB (a stale one); s->mutex held. */
+static void smmu_lite_tlb_remove(SmmuLiteState *s, SmmuLiteTlbEntry *e)
+{
+    if (qht_remove(&s->iotlb, e, smmu_lite_tlb_hash(&e->key))) {
+        s->iotlb_count -= MIN(s->iotlb_count, 1);
+        g_free_rcu(e, rcu);
+    }
+}
+
+/*
+ * Translate @iova with an accepted S1/S2/nested config, via the IOTLB;
+ * the slow path, with s->mutex held.
+ */
 bool smmu_lite_translate_cfg(SmmuLiteState *s, const SmmuLiteConfig *cfg,
                              uint64_t iova, bool is_write,
                              SmmuLiteXlate *out, SmmuLiteEvent *ev)
 {
-    SmmuLiteTlbKey key = { 0 };
+    SmmuLiteTlbKey key;
     SmmuLiteTlbEntry *e;
-    bool r, w;
 
-    if (cfg->config != STE_CONFIG_S2) {
-        key.tag |= TLB_TAG_ASID;
-        key.asid = cfg->asid;
-        ev->asid = cfg->asid;
-    }
-    if (cfg->config != STE_CONFIG_S1) {
-        key.tag |= TLB_TAG_VMID;
-        key.vmid = cfg->vmid;
-        ev->vmid = cfg->vmid;
-    }
+    smmu_lite_tlb_key(cfg, &key);
+    ev->asid = key.asid;
+    ev->vmid = key.vmid;
 
     s->cnt.iotlb_lookups++;
     e = smmu_lite_tlb_lookup(s, &key, iova);
@@ -399,17 +502,19 @@ bool smmu_lite_translate_cfg(SmmuLiteState *s, const SmmuLiteConfig *cfg,
             return false;
         }
         tmp.key.page = iova >> tmp.key.shift;
-        if (g_hash_table_size(s->iotlb) >= s->iotlb_size) {
-            trace_smmu_lite_iotlb_flush(g_hash_table_size(s->iotlb));
-            g_hash_table_remove_all(s->iotlb);
+        if (s->iotlb_count >= s->iotlb_size) {
+            trace_smmu_lite_iotlb_flush(s->iotlb_count);
+            smmu_lite_iotlb_inv_all(s);
         }
         e = g_memdup2(&tmp, sizeof(tmp));
-        g_hash_table_insert(s->iotlb, &e->key, e);
+        /* inserts are serialized by s->mutex and the key was missing */
+        if (!qht_insert(&s->iotlb, e, smmu_lite_tlb_hash(&e->key), NULL)) {
+            g_assert_not_reached();
+        }
+        s->iotlb_count++;
     }
 
-    r = e->s1r && e->s2r;
-    w = e->s1w && e->s2w;
-    if (!(is_write ? w : r)) {
+    if (!smmu_lite_tlb_allows(e, is_write)) {
         bool s1ok = is_write ? e->s1w : e->s1r;
 
         ev->type = EVT_F_PERMISSION;
@@ -423,12 +528,16 @@ bool smmu_lite_translate_cfg(SmmuLiteState *s, const SmmuLiteConfig *cfg,
         trace_smmu_lite_fault(ev->type, 0, 0, iova, ev->addr2);
         return false;
     }
-    if (is_write && !e->dirty && !smmu_lite_set_dirty(s, e, ev)) {
+    if (is_write && !qatomic_read(&e->dirty) &&
+        !smmu_lite_set_dirty(s, e, ev)) {
+        if (ev->type == EVT_F_TRANSLATION) {
+            /* the descriptor went away under the entry */
+            smmu_lite_tlb_remove(s, e);
+        }
+        trace_smmu_lite_fault(ev->type, ev->reason, ev->level, iova,
+                              ev->addr2);
         return false;
     }
-    out->out = e->out;
-    out->shift = e->key.shift;
-    out->r = r;
-    out->w = w;
+    smmu_lite_tlb_out(e, out);
     return true;
 }

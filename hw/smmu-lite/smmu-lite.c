@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "hw/pci/msix.h"
 #include "migration/vmstate.h"
@@ -50,14 +51,47 @@ static uint32_t smmu_lite_idr2(SmmuLiteState *s)
     return v;
 }
 
+/*
+ * Queue MSI-X @vector; called with s->mutex held. The message goes out in
+ * smmu_lite_irq_flush(), once the mutex is dropped: its address is guest
+ * chosen and may be any device's register, including one whose handler
+ * makes DMA that comes back through smmu_lite_translate().
+ */
 void smmu_lite_notify(SmmuLiteState *s, unsigned vector)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
+    qatomic_or(&s->irq_pending, 1u << vector);
+}
 
-    if (msix_enabled(pdev)) {
-        trace_smmu_lite_irq(vector);
-        msix_notify(pdev, vector);
+static void smmu_lite_irq_send(SmmuLiteState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pending = qatomic_xchg(&s->irq_pending, 0);
+
+    for (unsigned v = 0; v < SMMU_LITE_MSIX_VECTORS; v++) {
+        if ((pending & (1u << v)) && msix_enabled(pdev)) {
+            trace_smmu_lite_irq(v);
+            msix_notify(pdev, v);
+        }
     }
+}
+
+/* Send queued MSIs; never called with s->mutex held. */
+void smmu_lite_irq_flush(SmmuLiteState *s)
+{
+    if (!qatomic_read(&s->irq_pending)) {
+        return;
+    }
+    if (bql_locked()) {
+        smmu_lite_irq_send(s);
+    } else {
+        /* MSI-X state belongs to the BQL: send from the main loop */
+        qemu_bh_schedule(s->irq_bh);
+    }
+}
+
+void smmu_lite_irq_bh(void *opaque)
+{
+    smmu_lite_irq_send(opaque);
 }
 
 /* Activate a global error (toggle its GERROR bit) unless already active. */
@@ -73,6 +107,15 @@ void smmu_lite_gerror_raise(SmmuLiteState *s, uint32_t bit)
     }
 }
 
+/*
+ * Something a cached configuration depends on changed: every published
+ * snapshot is stale from now on. Called with s->mutex held.
+ */
+void smmu_lite_cfg_changed(SmmuLiteState *s)
+{
+    qatomic_inc(&s->cfg_gen);
+}
+
 void smmu_lite_flush_caches(SmmuLiteState *s)
 {
     smmu_lite_config_inv_all(s);
@@ -83,8 +126,8 @@ void smmu_lite_reset_regs(SmmuLiteState *s)
 {
     qemu_mutex_lock(&s->mutex);
     s->cr0 = 0;
-    s->cr0ack = 0;
-    s->gbpa = 0;
+    qatomic_set(&s->cr0ack, 0);
+    qatomic_set(&s->gbpa, 0);
     s->irq_ctrl = 0;
     s->irq_ctrlack = 0;
     s->gerror = 0;
@@ -98,6 +141,8 @@ void smmu_lite_reset_regs(SmmuLiteState *s)
     s->evtq_prod = 0;
     s->evtq_cons = 0;
     smmu_lite_flush_caches(s);
+    smmu_lite_cfg_changed(s);
+    qatomic_set(&s->irq_pending, 0);
     qemu_mutex_unlock(&s->mutex);
 }
 
@@ -209,10 +254,11 @@ static void smmu_lite_write_cr0(SmmuLiteState *s, uint32_t val)
                       val & ~SMMU_LITE_CR0_MASK);
     }
     s->cr0 = val;
-    s->cr0ack = val & SMMU_LITE_CR0_MASK;
+    qatomic_set(&s->cr0ack, val & SMMU_LITE_CR0_MASK);
+    smmu_lite_cfg_changed(s);
     trace_smmu_lite_cr0(old, s->cr0ack);
     if (!(old & R_CR0_CMDQEN_MASK) && (s->cr0ack & R_CR0_CMDQEN_MASK)) {
-        smmu_lite_cmdq_process(s);
+        smmu_lite_cmdq_run(s);
     }
 }
 
@@ -253,7 +299,7 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
         smmu_lite_write_cr0(s, val);
         return true;
     case A_GBPA:
-        s->gbpa = val & R_GBPA_ABORT_MASK;
+        qatomic_set(&s->gbpa, val & R_GBPA_ABORT_MASK);
         return true;
     case A_IRQ_CTRL:
         s->irq_ctrl = val & SMMU_LITE_IRQ_CTRL_MASK;
@@ -265,7 +311,7 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
         if (acked && !smmu_lite_cmdq_stopped(s)) {
             /* CMDQ_ERR acknowledged: resume at CONS */
             s->cmdq_cons = FIELD_DP32(s->cmdq_cons, CMDQ_CONS, ERR, 0);
-            smmu_lite_cmdq_process(s);
+            smmu_lite_cmdq_run(s);
         }
         return true;
     case A_STRTAB_BASE_CFG:
@@ -278,7 +324,7 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
         return true;
     case A_CMDQ_PROD:
         s->cmdq_prod = val;
-        smmu_lite_cmdq_process(s);
+        smmu_lite_cmdq_run(s);
         return true;
     case A_CMDQ_CONS:
         if (s->cr0ack & R_CR0_CMDQEN_MASK) {
@@ -342,6 +388,7 @@ static void smmu_lite_write(void *opaque, hwaddr off, uint64_t val,
         ok = smmu_lite_write32(s, off, val);
     }
     qemu_mutex_unlock(&s->mutex);
+    smmu_lite_irq_flush(s);
 
     if (!ok) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: bad write at 0x%"
@@ -363,7 +410,75 @@ const MemoryRegionOps smmu_lite_regs_ops = {
     },
 };
 
-/* The translation of one DMA access. Called with the BQL or RCU held. */
+static void smmu_lite_entry_set(IOMMUTLBEntry *entry, uint64_t addr,
+                                const SmmuLiteXlate *x)
+{
+    uint64_t mask = (1ULL << x->shift) - 1;
+
+    entry->iova = addr & ~mask;
+    entry->translated_addr = x->out & ~mask;
+    entry->addr_mask = mask;
+    entry->perm = (x->r ? IOMMU_RO : 0) | (x->w ? IOMMU_WO : 0);
+}
+
+/*
+ * The lock-free path: the requester's published config is current and the
+ * IOTLB holds the page. Returns false when the slow path must decide.
+ */
+static bool smmu_lite_translate_fast(SmmuLiteState *s, SmmuLiteSpace *sp,
+                                     uint32_t sid, uint64_t addr,
+                                     bool is_write, IOMMUTLBEntry *entry)
+{
+    SmmuLiteSnap *snap;
+    SmmuLiteXlate x;
+
+    RCU_READ_LOCK_GUARD();
+    snap = qatomic_rcu_read(&sp->snap);
+    if (!snap || snap->sid != sid ||
+        snap->gen != qatomic_load_acquire(&s->cfg_gen)) {
+        return false;
+    }
+    if (snap->cfg.config == STE_CONFIG_BYPASS) {
+        entry->perm = IOMMU_RW;
+        smmu_lite_stats_fast(snap->st, true);
+        return true;
+    }
+    if (!smmu_lite_iotlb_hit(s, &snap->cfg, addr, is_write, &x)) {
+        return false;
+    }
+    smmu_lite_entry_set(entry, addr, &x);
+    smmu_lite_stats_fast(snap->st, false);
+    trace_smmu_lite_translate(sid, addr,
+                              entry->translated_addr | (addr & entry->addr_mask),
+                              entry->perm);
+    return true;
+}
+
+/* Publish @cfg as @sp's snapshot; s->mutex held. */
+static void smmu_lite_snap_publish(SmmuLiteState *s, SmmuLiteSpace *sp,
+                                   uint32_t sid, const SmmuLiteConfig *cfg)
+{
+    SmmuLiteSnap *old = sp->snap, *snap;
+    uint64_t gen = qatomic_read(&s->cfg_gen);
+
+    if (old && old->gen == gen && old->sid == sid) {
+        return;
+    }
+    snap = g_new0(SmmuLiteSnap, 1);
+    snap->gen = gen;
+    snap->sid = sid;
+    snap->cfg = *cfg;
+    snap->st = smmu_lite_stream(s, sid);
+    qatomic_rcu_set(&sp->snap, snap);
+    if (old) {
+        g_free_rcu(old, rcu);
+    }
+}
+
+/*
+ * The translation of one DMA access, from any thread (a vCPU, the main
+ * loop or an IOThread), always under RCU.
+ */
 static IOMMUTLBEntry smmu_lite_translate(IOMMUMemoryRegion *mr, hwaddr addr,
                                          IOMMUAccessFlags flag, int iommu_idx)
 {
@@ -381,51 +496,60 @@ static IOMMUTLBEntry smmu_lite_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     SmmuLiteEvent ev = { 0 };
     SmmuLiteConfig cfg;
     SmmuLiteXlate x;
-    bool ok;
+    bool ok, stable;
 
-    qemu_mutex_lock(&s->mutex);
-    if (!(s->cr0ack & R_CR0_SMMUEN_MASK)) {
-        if (!(s->gbpa & R_GBPA_ABORT_MASK)) {
+    if (!(qatomic_read(&s->cr0ack) & R_CR0_SMMUEN_MASK)) {
+        if (!(qatomic_read(&s->gbpa) & R_GBPA_ABORT_MASK)) {
             entry.perm = IOMMU_RW;
         }
         trace_smmu_lite_disabled(sid, addr, entry.perm);
-        qemu_mutex_unlock(&s->mutex);
+        return entry;
+    }
+    if (smmu_lite_translate_fast(s, sp, sid, addr, is_write, &entry)) {
         return entry;
     }
 
-    ok = smmu_lite_config_get(s, sid, is_write, addr, &cfg, &ev);
+    qemu_mutex_lock(&s->mutex);
+    if (!(s->cr0ack & R_CR0_SMMUEN_MASK)) {
+        /* disabled since the check above */
+        if (!(s->gbpa & R_GBPA_ABORT_MASK)) {
+            entry.perm = IOMMU_RW;
+        }
+        goto out;
+    }
+
+    ok = smmu_lite_config_get(s, sid, is_write, addr, &cfg, &ev, &stable);
     if (!ok) {
         smmu_lite_stats_result(s, sid, SL_RES_CONFIG);
         trace_smmu_lite_refusal(sid, addr, ev.type, ev.reason);
         if (ev.type != EVT_NONE) {
             smmu_lite_event_record(s, sid, addr, is_write, &ev);
         }
-        qemu_mutex_unlock(&s->mutex);
-        return entry;
+        goto out;
+    }
+    if (stable) {
+        smmu_lite_snap_publish(s, sp, sid, &cfg);
     }
 
     if (cfg.config == STE_CONFIG_BYPASS) {
         entry.perm = IOMMU_RW;
         smmu_lite_stats_result(s, sid, SL_RES_OK);
-        qemu_mutex_unlock(&s->mutex);
-        return entry;
+        goto out;
     }
 
     if (smmu_lite_translate_cfg(s, &cfg, addr, is_write, &x, &ev)) {
-        uint64_t mask = (1ULL << x.shift) - 1;
-
-        entry.iova = addr & ~mask;
-        entry.translated_addr = x.out & ~mask;
-        entry.addr_mask = mask;
-        entry.perm = (x.r ? IOMMU_RO : 0) | (x.w ? IOMMU_WO : 0);
+        smmu_lite_entry_set(&entry, addr, &x);
         smmu_lite_stats_result(s, sid, SL_RES_OK);
-        trace_smmu_lite_translate(sid, addr, entry.translated_addr | (addr & mask),
+        trace_smmu_lite_translate(sid, addr,
+                                  entry.translated_addr | (addr & entry.addr_mask),
                                   entry.perm);
     } else {
         smmu_lite_stats_result(s, sid, smmu_lite_fault_kind(ev.type));
         smmu_lite_event_record(s, sid, addr, is_write, &ev);
     }
+out:
     qemu_mutex_unlock(&s->mutex);
+    smmu_lite_irq_flush(s);
     return entry;
 }
 
@@ -447,6 +571,7 @@ static int smmu_lite_post_load(void *opaque, int version_id)
 
     qemu_mutex_lock(&s->mutex);
     smmu_lite_flush_caches(s);
+    smmu_lite_cfg_changed(s);
     qemu_mutex_unlock(&s->mutex);
     return 0;
 }

@@ -65,7 +65,7 @@ static const struct {
     uint32_t off;
     uint32_t val;
 } reset_values[] = {
-    { 0x000, 0x11e91234 }, { 0x004, 0x00010000 }, { 0x008, 0x3f },
+    { 0x000, 0x11e91234 }, { 0x004, 0x00010001 }, { 0x008, 0x3f },
     { 0x00c, 0x00100000 }, { 0x010, 0 }, { 0x014, 0 }, { 0x018, 0 },
     { 0x01c, 0 }, { 0x020, 0 }, { 0x024, 0 }, { 0x028, 0 }, { 0x02c, 0 },
     { 0x030, 0 }, { 0x034, 0 }, { 0x038, 0 }, { 0x03c, 0 }, { 0x040, 0 },
@@ -157,7 +157,7 @@ static void test_pci_config(void)
     g_assert(qpci_config_readl(p, cap + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLR);
 
     assert_reset_values(c.d);
-    g_assert_cmphex(dma_gen_readq(c.d, A_ID), ==, 0x0001000011e91234ULL);
+    g_assert_cmphex(dma_gen_readq(c.d, A_ID), ==, 0x0001000111e91234ULL);
 
     /* read-only registers ignore writes */
     dma_gen_writel(c.d, A_ID, 0);

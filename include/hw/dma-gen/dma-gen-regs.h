@@ -26,15 +26,22 @@
 #define DMA_GEN_MSIX_VEC_DONE       0
 #define DMA_GEN_MSIX_VEC_ERROR      1
 
-/* DMA transactions never exceed nor cross this granule */
+/*
+ * Transactions to RAM cover whatever the memory map (or IOMMU) returned as
+ * one contiguous range; any other transaction is at most this long and
+ * never crosses this granule (see "Data commands in detail" in the spec).
+ */
 #define DMA_GEN_CHUNK               0x1000
 #define DMA_GEN_MAX_LEN_DEFAULT     0x00100000u
 #define DMA_GEN_MAX_LEN_LIMIT       0x10000000u
 #define DMA_GEN_CONT_MIN_PERIOD_NS  1000u
 #define DMA_GEN_CONT_MAX_OPS_PER_TICK 256u
+/* What one continuous-mode tick may do at most (copy + verify bytes, ns) */
+#define DMA_GEN_TICK_MAX_BYTES      0x00400000u
+#define DMA_GEN_TICK_MAX_NS         2000000u
 
 #define DMA_GEN_ID_VALUE            0x11e91234u
-#define DMA_GEN_VERSION_VALUE       0x00010000u
+#define DMA_GEN_VERSION_VALUE       0x00010001u
 #define DMA_GEN_RESET_MAGIC         0x52534554u
 
 REG32(ID,                   0x000)
@@ -79,6 +86,7 @@ REG32(CONT_FLAGS,           0x068)
     FIELD(CONT_FLAGS, FILL_SRC, 0, 1)
 REG32(CONT_STATUS,          0x06c)
     FIELD(CONT_STATUS, RUNNING,  0, 1)
+    FIELD(CONT_STATUS, ACTIVE,   1, 1)
     FIELD(CONT_STATUS, LAST_ERR, 8, 8)
 REG32(CONT_NEXT_SLOT,       0x070)
 REG32(OPS_LO,               0x080)

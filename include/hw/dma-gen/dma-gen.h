@@ -9,23 +9,45 @@
 #define HW_DMA_GEN_H
 
 #include "hw/pci/pci_device.h"
+#include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qom/object.h"
+#include "system/iothread.h"
 #include "hw/dma-gen/dma-gen-regs.h"
 
 #define TYPE_DMA_GEN "dma-gen"
 OBJECT_DECLARE_TYPE(DmaGenState, DmaGenClass, DMA_GEN)
+
+typedef struct DmaGenXfer DmaGenXfer;
 
 struct DmaGenClass {
     PCIDeviceClass parent_class;
     DeviceRealize parent_realize;
 };
 
+/*
+ * Threads and locks: registers are accessed by vCPUs with the BQL held.
+ * The continuous-mode engine runs from a timer in the main loop (BQL held)
+ * or, with the "iothread" property, in that IOThread (no BQL). @lock guards
+ * what both sides share: the continuous-mode state, the counters and
+ * @epoch. Lock order BQL -> @lock; no DMA, interrupt or BQL is taken with
+ * @lock held. Fields marked (BQL) belong to the register side only.
+ */
 struct DmaGenState {
     PCIDevice parent_obj;
 
     MemoryRegion mmio;
     QEMUTimer *timer;
+    IOThread *iothread;
+    AioContext *ctx;        /* where the timer runs */
+    QemuMutex lock;
+    QEMUBH *irq_bh;         /* raises irq_req from the main loop */
+    uint32_t irq_req;       /* INT causes raised outside the BQL, atomic */
+    uint32_t epoch;         /* bumped by resets and CONT_START/STOP */
+    bool cont_active;       /* a tick is running continuous ops, atomic */
+    /* work areas: one for commands (BQL), one for the tick (its thread) */
+    DmaGenXfer *cmd_xfer;
+    DmaGenXfer *tick_xfer;
 
     /* qdev properties */
     uint32_t max_len;
@@ -65,6 +87,8 @@ struct DmaGenState {
     uint32_t cont_next_slot;
     uint32_t cont_last_err;
     int64_t cont_deadline;  /* QEMU_CLOCK_VIRTUAL ns of the next tick */
+    uint32_t cont_phase;    /* op in progress: 0 copy, 1 verify */
+    uint32_t cont_off;      /* op in progress: bytes done in this phase */
 
     /* counters */
     uint64_t ops;
@@ -75,16 +99,9 @@ struct DmaGenState {
     uint64_t last_mismatch_iova;
     uint64_t ticks;
 
-    /* interrupts */
+    /* interrupts (BQL) */
     uint32_t int_status;
     uint32_t int_enable;
-
-    /* true while the device's own DMA engines run (not migrated) */
-    bool in_dma;
-
-    /* bounce buffers: never migrated, only live during one operation */
-    uint8_t buf[DMA_GEN_CHUNK];
-    uint8_t expect[DMA_GEN_CHUNK];
 };
 
 #endif /* HW_DMA_GEN_H */

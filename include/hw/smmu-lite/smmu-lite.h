@@ -9,6 +9,7 @@
 
 #include "hw/pci/pci_device.h"
 #include "exec/memory.h"
+#include "qemu/qht.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 
@@ -41,10 +42,11 @@ typedef struct SmmuLiteSpace {
     IOMMUMemoryRegion iommu;
     MemoryRegion msi_window;
     AddressSpace as;
+    struct SmmuLiteSnap *snap;  /* RCU: config for the lock-free path */
 } SmmuLiteSpace;
 
-/* Totals, mirrored as QOM properties "stat-*". */
-typedef struct SmmuLiteCounters {
+/* Outcomes of translations, per stream and in total. */
+typedef struct SmmuLiteOutcomes {
     uint64_t translations;
     uint64_t config_refusals;
     uint64_t translation_faults;
@@ -52,6 +54,15 @@ typedef struct SmmuLiteCounters {
     uint64_t external_aborts;
     uint64_t config_changes;
     uint64_t disruptions;
+} SmmuLiteOutcomes;
+
+/*
+ * Totals, mirrored as QOM properties "stat-*". These count the slow path
+ * (under s->mutex); translations served by the lock-free path are counted
+ * per stream and added in when the properties are read.
+ */
+typedef struct SmmuLiteCounters {
+    SmmuLiteOutcomes out;
     uint64_t iotlb_lookups;
     uint64_t iotlb_hits;
     uint64_t iotlb_misses;
@@ -69,9 +80,12 @@ struct SmmuLiteState {
 
     MemoryRegion bar0;
     MemoryRegion regs;
-    QemuMutex mutex;            /* guards caches, queues and registers */
+    QemuMutex mutex;            /* see smmu-lite-internal.h for the rules */
     PCIBus *root_bus;
     GHashTable *spaces;         /* (bus, devfn) -> SmmuLiteSpace */
+    uint64_t cfg_gen;           /* bumped whenever a config may change */
+    uint32_t irq_pending;       /* MSI-X vectors to send, atomic */
+    QEMUBH *irq_bh;
 
     /* Architectural state (migrated). */
     uint32_t cr0;
@@ -92,7 +106,9 @@ struct SmmuLiteState {
 
     /* Caches (not migrated: dropped on load). */
     GHashTable *config_cache;   /* sid -> SmmuLiteConfig */
-    GHashTable *iotlb;          /* SmmuLiteTlbKey -> SmmuLiteTlbEntry */
+    struct qht iotlb;           /* SmmuLiteTlbEntry, lock-free lookup */
+    uint32_t iotlb_count;
+    bool iotlb_ready;
 
     /* Properties. */
     uint32_t iotlb_size;
