@@ -61,5 +61,6 @@
 
 #define DMA_GEN_CONT_FILL_SRC		(1u << 0)
 #define DMA_GEN_CONT_RUNNING		(1u << 0)
+#define DMA_GEN_CONT_ACTIVE		(1u << 1)
 
 #endif /* __LAB_DMA_GEN_H */

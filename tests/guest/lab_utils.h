@@ -436,9 +436,22 @@ static inline int dma_gen_cont_start(struct dma_gen *g,
 	return DMA_GEN_STATUS_ERR_CODE(dma_gen_rd(g, DMA_GEN_STATUS));
 }
 
+static inline __u64 lab_now_ns(void);
+
+/*
+ * Stop continuous mode and wait (at most a second) until no operation is
+ * in flight any more: with an IOThread, one may still be running when the
+ * stop command returns.
+ */
 static inline void dma_gen_cont_stop(struct dma_gen *g)
 {
+	__u64 end;
+
 	dma_gen_wr(g, DMA_GEN_CMD, DMA_GEN_OP_CONT_STOP);
+	end = lab_now_ns() + 1000000000ULL;
+	while ((dma_gen_rd(g, DMA_GEN_CONT_STATUS) & DMA_GEN_CONT_ACTIVE) &&
+	       lab_now_ns() < end)
+		;
 }
 
 struct dma_gen_counters {
