@@ -193,30 +193,33 @@ static void dma_gen_xfer_init(DmaGenXfer *x, DmaGenState *s, uint32_t pattern)
     }
 }
 
-/*
- * Translate @addr once, for a transaction of at most @n bytes: where it
- * lands (*@gpa in *@tas, the IOMMU's target address space or, without an
- * IOMMU, the device's own) and how many bytes that translation covers.
- * False if the IOMMU refused it. Caller holds RCU.
- */
-static bool dma_gen_txn_xlate(DmaGenXfer *x, uint64_t addr, uint32_t n,
-                              bool is_write, AddressSpace **tas, hwaddr *gpa,
-                              hwaddr *len)
+/* Access @len bytes of the non-RAM region @mr at @xlat, piece by piece. */
+static MemTxResult dma_gen_mmio_rw(MemoryRegion *mr, hwaddr xlat,
+                                   uint8_t *buf, hwaddr len, bool is_write)
 {
-    IOMMUTLBEntry e = address_space_get_iotlb_entry(x->as, addr, is_write,
-                                                    DMA_GEN_ATTRS);
-    hwaddr off = addr & e.addr_mask;
+    MemTxResult r = MEMTX_OK;
+    hwaddr off = 0;
 
-    if (!e.target_as) {
-        return false;
+    while (off < len && r == MEMTX_OK) {
+        hwaddr l = memory_access_size(mr, len - off, xlat + off);
+        bool unlock = prepare_mmio_access(mr);
+        uint64_t v = 0;
+
+        if (is_write) {
+            r = memory_region_dispatch_write(mr, xlat + off,
+                                             ldn_he_p(buf + off, l),
+                                             size_memop(l), DMA_GEN_ATTRS);
+        } else {
+            r = memory_region_dispatch_read(mr, xlat + off, &v,
+                                            size_memop(l), DMA_GEN_ATTRS);
+            stn_he_p(buf + off, l, v);
+        }
+        if (unlock) {
+            bql_unlock();
+        }
+        off += l;
     }
-    *tas = e.target_as;
-    *gpa = e.translated_addr | off;
-    *len = n;
-    if (e.target_as != x->as) {
-        *len = MIN(*len, e.addr_mask - off + 1);
-    }
-    return true;
+    return r;
 }
 
 /*
@@ -228,14 +231,11 @@ static MemTxResult dma_gen_txn_read(DmaGenXfer *x, uint64_t addr,
                                     uint32_t n, const uint8_t **data,
                                     hwaddr *got)
 {
-    AddressSpace *tas;
     MemoryRegion *mr;
-    hwaddr gpa, xlat, l;
+    hwaddr xlat, l = n;
 
-    if (!dma_gen_txn_xlate(x, addr, n, false, &tas, &gpa, &l)) {
-        return MEMTX_DECODE_ERROR;
-    }
-    mr = address_space_translate(tas, gpa, &xlat, &l, false, DMA_GEN_ATTRS);
+    mr = address_space_translate(x->as, addr, &xlat, &l, false,
+                                 DMA_GEN_ATTRS);
     if (memory_access_is_direct(mr, false, DMA_GEN_ATTRS)) {
         *data = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
         *got = l;
@@ -244,7 +244,7 @@ static MemTxResult dma_gen_txn_read(DmaGenXfer *x, uint64_t addr,
     l = MIN(l, dma_gen_span(addr, n));
     *data = x->buf;
     *got = l;
-    return address_space_read(tas, gpa, DMA_GEN_ATTRS, x->buf, l);
+    return dma_gen_mmio_rw(mr, xlat, x->buf, l, false);
 }
 
 /*
@@ -255,19 +255,28 @@ static MemTxResult dma_gen_txn_write(DmaGenXfer *x, uint64_t addr,
                                      const uint8_t *from, uint32_t n,
                                      hwaddr *put)
 {
-    AddressSpace *tas;
     MemoryRegion *mr;
-    hwaddr gpa, xlat, l;
+    hwaddr xlat, l = n;
+    uint8_t *host;
 
-    if (!dma_gen_txn_xlate(x, addr, n, true, &tas, &gpa, &l)) {
-        return MEMTX_DECODE_ERROR;
-    }
-    mr = address_space_translate(tas, gpa, &xlat, &l, true, DMA_GEN_ATTRS);
+    mr = address_space_translate(x->as, addr, &xlat, &l, true,
+                                 DMA_GEN_ATTRS);
     if (!memory_access_is_direct(mr, true, DMA_GEN_ATTRS)) {
         l = MIN(l, dma_gen_span(addr, n));
+        *put = l;
+        return dma_gen_mmio_rw(mr, xlat, (uint8_t *)from, l, true);
     }
+    /*
+     * RAM: map the range just translated as address_space_map() would
+     * (a reference on @mr, a host pointer), so that address_space_unmap()
+     * marks the bytes dirty, drops translated code and the reference.
+     */
+    host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+    memory_region_ref(mr);
+    memmove(host, from, l);
+    address_space_unmap(x->as, host, l, true, l);
     *put = l;
-    return address_space_write(tas, gpa, DMA_GEN_ATTRS, from, l);
+    return MEMTX_OK;
 }
 
 /*
@@ -497,11 +506,14 @@ static void dma_gen_cont_stop(DmaGenState *s)
     timer_del(s->timer);
 }
 
-/* (Re-)arm the tick @period ns from now; s->lock held. */
-static void dma_gen_cont_arm(DmaGenState *s)
+/*
+ * (Re-)arm the tick @period ns from now, or @busy_ns if longer; s->lock
+ * held.
+ */
+static void dma_gen_cont_arm(DmaGenState *s, int64_t busy_ns)
 {
     s->cont_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                       s->act_period_ns;
+                       MAX(s->act_period_ns, busy_ns);
     timer_mod(s->timer, s->cont_deadline);
 }
 
@@ -578,7 +590,7 @@ static uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive)
     s->cont_last_err = DMA_GEN_ERR_OK;
     s->cont_running = true;
     s->epoch++;
-    dma_gen_cont_arm(s);
+    dma_gen_cont_arm(s, 0);
     trace_dma_gen_cont_start(s->act_src, s->act_dst, s->act_slots,
                              s->act_stride, s->act_len, s->act_period_ns,
                              s->act_ops_per_tick);
@@ -695,15 +707,19 @@ static bool dma_gen_cont_step(DmaGenXfer *x, DmaGenCont *c, uint32_t budget,
  * held; results are committed under s->lock only if no reset, CONT_STOP or
  * CONT_START happened meanwhile (s->epoch unchanged). A tick does at most
  * CONT_OPS_PER_TICK operations, DMA_GEN_TICK_MAX_BYTES bytes and
- * DMA_GEN_TICK_MAX_NS of host time; an operation cut by those bounds
- * resumes at the next tick, which is armed one period after this one ends.
+ * DMA_GEN_TICK_MAX_NS of virtual time (which runs with the host clock
+ * while the VM runs, and stands still under qtest, so qtests stay
+ * deterministic on any host); an operation cut by those bounds
+ * resumes at the next tick, which is armed one period after this one ends
+ * (in the main loop: one period or the tick's own duration, whichever is
+ * longer), so a slow tick never causes a burst of late ones.
  */
 static void dma_gen_tick(void *opaque)
 {
     DmaGenState *s = opaque;
     DmaGenXfer *x = s->tick_xfer;
     uint32_t epoch, bytes = 0, done_ops = 0, raise = 0;
-    int64_t t0 = get_clock();
+    int64_t t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     DmaGenCont c;
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
@@ -725,7 +741,7 @@ static void dma_gen_tick(void *opaque)
 
     dma_gen_xfer_init(x, s, c.pattern);
     while (done_ops < c.ops && bytes < DMA_GEN_TICK_MAX_BYTES &&
-           get_clock() - t0 < DMA_GEN_TICK_MAX_NS &&
+           qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0 < DMA_GEN_TICK_MAX_NS &&
            qatomic_read(&s->epoch) == epoch) {
         DmaGenResult res = { 0 };
         uint32_t used = 0;
@@ -766,7 +782,12 @@ static void dma_gen_tick(void *opaque)
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         qatomic_set(&s->cont_active, false);
         if (s->epoch == epoch && s->cont_running) {
-            dma_gen_cont_arm(s);
+            /*
+             * In the main loop the tick holds the BQL: leave the vCPUs at
+             * least as much time as the tick took.
+             */
+            dma_gen_cont_arm(s, s->iothread ? 0 :
+                             qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0);
         }
     }
     if (raise) {

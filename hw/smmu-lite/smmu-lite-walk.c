@@ -4,7 +4,6 @@
  * and the IOTLB (a GHashTable of complete translations).
  */
 #include "qemu/osdep.h"
-#include "qemu/xxhash.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
 
@@ -38,10 +37,14 @@ typedef struct SmmuLiteWalk {
     uint64_t leaf_pa;
 } SmmuLiteWalk;
 
+/* A multiplicative hash: cheap, and keys differ mostly in @page. */
 static uint32_t smmu_lite_tlb_hash(const SmmuLiteTlbKey *k)
 {
-    return qemu_xxhash6(k->page, (uint64_t)k->asid << 16 | k->vmid,
-                        k->shift, k->tag);
+    uint64_t v = k->page ^ ((uint64_t)k->asid << 48) ^
+                 ((uint64_t)k->vmid << 32) ^ ((uint64_t)k->shift << 26) ^
+                 ((uint64_t)k->tag << 24);
+
+    return (v * 0x9e3779b97f4a7c15ULL) >> 32;
 }
 
 static bool smmu_lite_tlb_key_eq(const SmmuLiteTlbKey *x,

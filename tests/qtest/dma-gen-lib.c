@@ -351,3 +351,80 @@ uint32_t dma_gen_guest_check(QTestState *qts, uint64_t gpa, uint32_t len,
     }
     return i;
 }
+
+void dma_gen_msix_vector(DmaGen *d, unsigned v, uint64_t addr, uint32_t data,
+                         bool masked)
+{
+    uint64_t off = d->pdev->msix_table_off + v * PCI_MSIX_ENTRY_SIZE;
+
+    g_assert(d->pdev->msix_enabled);
+    g_assert_cmpuint(v, <, DMA_GEN_MSIX_VECTORS);
+    qpci_io_writel(d->pdev, d->pdev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_LOWER_ADDR, (uint32_t)addr);
+    qpci_io_writel(d->pdev, d->pdev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_UPPER_ADDR, addr >> 32);
+    qpci_io_writel(d->pdev, d->pdev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_DATA, data);
+    qpci_io_writel(d->pdev, d->pdev->msix_table_bar,
+                   off + PCI_MSIX_ENTRY_VECTOR_CTRL,
+                   masked ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+}
+
+void dma_gen_read_regs(DmaGen *d, uint32_t *regs)
+{
+    unsigned i;
+
+    for (i = 0; i < DMA_GEN_NUM_REGS; i++) {
+        regs[i] = dma_gen_readl(d, i * 4);
+    }
+}
+
+bool dma_gen_wait_idle(DmaGen *d, unsigned timeout_ms)
+{
+    int64_t end = g_get_monotonic_time() + timeout_ms * 1000LL;
+
+    for (;;) {
+        if (!FIELD_EX32(dma_gen_readl(d, A_STATUS), STATUS, BUSY) &&
+            !FIELD_EX32(dma_gen_readl(d, A_CONT_STATUS), CONT_STATUS,
+                        ACTIVE)) {
+            return true;
+        }
+        if (g_get_monotonic_time() > end) {
+            return false;
+        }
+        g_usleep(1000);
+    }
+}
+
+uint64_t dma_gen_wait_ops(DmaGen *d, uint64_t above, uint64_t step_ns,
+                          unsigned timeout_ms)
+{
+    int64_t end = g_get_monotonic_time() + timeout_ms * 1000LL;
+    uint64_t ops;
+
+    for (;;) {
+        ops = dma_gen_readq(d, A_OPS_LO);
+        if (ops > above || g_get_monotonic_time() > end) {
+            return ops;
+        }
+        qtest_clock_step(d->qts, step_ns);
+        g_usleep(500);
+    }
+}
+
+bool dma_gen_binary_has_property(const char *prop)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *out = NULL;
+    g_autofree char *want = g_strdup_printf("  %s=", prop);
+    char *argv[] = { (char *)qemu, (char *)"-device",
+                     (char *)"dma-gen,help", NULL };
+    int status;
+
+    g_assert_nonnull(qemu);
+    if (!g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                      NULL, &out, NULL, &status, NULL)) {
+        return false;
+    }
+    return strstr(out, want) != NULL;
+}

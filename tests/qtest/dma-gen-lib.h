@@ -140,4 +140,40 @@ static inline uint8_t dma_gen_pattern_byte(uint32_t pattern, uint64_t i)
     return pattern >> (8 * (i & 3));
 }
 
+/*
+ * Helpers for hostile-input tests (smmu-lite-hostile-test.c).
+ */
+
+/* Number of 32-bit registers in BAR0 offsets 0x000..0x0fc */
+#define DMA_GEN_NUM_REGS        64
+
+/*
+ * Point MSI-X vector @v (MSI-X already enabled, e.g. by qpci_msix_enable())
+ * at any bus address @addr with message @data, masked or not. Unlike
+ * dma_gen_msix_setup() the message need not land in guest RAM.
+ */
+void dma_gen_msix_vector(DmaGen *d, unsigned v, uint64_t addr, uint32_t data,
+                         bool masked);
+
+/* Read BAR0 registers 0x000..0x0fc into @regs[DMA_GEN_NUM_REGS]. */
+void dma_gen_read_regs(DmaGen *d, uint32_t *regs);
+
+/*
+ * Wait, by wall-clock time (continuous mode may run in an IOThread), until
+ * no continuous-mode operation is in flight: STATUS.BUSY and
+ * CONT_STATUS.ACTIVE both read 0 (v1.0 has neither: they read 0). Returns
+ * false if one still reads 1 after @timeout_ms.
+ */
+bool dma_gen_wait_idle(DmaGen *d, unsigned timeout_ms);
+
+/*
+ * Step the virtual clock by @step_ns and read OPS until it exceeds @above
+ * or @timeout_ms of wall-clock time passed; returns the last OPS read.
+ */
+uint64_t dma_gen_wait_ops(DmaGen *d, uint64_t above, uint64_t step_ns,
+                          unsigned timeout_ms);
+
+/* Does the dma-gen of $QTEST_QEMU_BINARY have the qdev property @prop? */
+bool dma_gen_binary_has_property(const char *prop);
+
 #endif /* TESTS_QTEST_DMA_GEN_LIB_H */

@@ -364,3 +364,149 @@ void sl_stats_reset(SLite *s)
     g_assert(qdict_haskey(rsp, "return"));
     qobject_unref(rsp);
 }
+
+uint64_t sl_desc_addr(SLite *s, uint64_t root, uint8_t t0sz, uint64_t iova,
+                      int level)
+{
+    uint64_t table = root;
+
+    for (int l = sl_start_level(t0sz); l <= level; l++) {
+        uint64_t da = table + ((iova >> (12 + 9 * (3 - l))) & 0x1ff) * 8;
+        uint64_t d;
+
+        if (l == level) {
+            return da;
+        }
+        d = qtest_readq(s->qts, da);
+        if (!(d & SL_PTE_V) || !(d & SL_PTE_T)) {
+            return 0;
+        }
+        table = d & 0xfffffffff000ULL;
+    }
+    return 0;
+}
+
+void sl_msix_enable(SLite *s)
+{
+    uint8_t cap = qpci_find_capability(s->dev, PCI_CAP_ID_MSIX, 0);
+    uint16_t ctrl;
+
+    g_assert(cap);
+    ctrl = qpci_config_readw(s->dev, cap + PCI_MSIX_FLAGS);
+    ctrl &= ~PCI_MSIX_FLAGS_MASKALL;
+    qpci_config_writew(s->dev, cap + PCI_MSIX_FLAGS,
+                       ctrl | PCI_MSIX_FLAGS_ENABLE);
+}
+
+void sl_msix_vector(SLite *s, unsigned v, uint64_t addr, uint32_t data,
+                    bool masked)
+{
+    uint64_t e = SL_MSIX_TABLE + v * PCI_MSIX_ENTRY_SIZE;
+
+    sl_writel(s, e + PCI_MSIX_ENTRY_LOWER_ADDR, addr);
+    sl_writel(s, e + PCI_MSIX_ENTRY_UPPER_ADDR, addr >> 32);
+    sl_writel(s, e + PCI_MSIX_ENTRY_DATA, data);
+    sl_writel(s, e + PCI_MSIX_ENTRY_VECTOR_CTRL,
+              masked ? PCI_MSIX_ENTRY_CTRL_MASKBIT : 0);
+}
+
+uint32_t sl_cmd_stage(SLite *s, uint64_t w0, uint64_t w1)
+{
+    uint32_t wrap = (2u << s->cmdq_log2) - 1;
+    uint32_t prod = sl_readl(s, SL_CMDQ_PROD) & wrap;
+    uint64_t a = s->cmdq + (prod & ((1u << s->cmdq_log2) - 1)) * 16ULL;
+
+    qtest_writeq(s->qts, a, w0);
+    qtest_writeq(s->qts, a + 8, w1);
+    return (prod + 1) & wrap;
+}
+
+bool sl_gerror_active(SLite *s, uint32_t bit)
+{
+    return (sl_readl(s, SL_GERROR) ^ sl_readl(s, SL_GERRORN)) & bit;
+}
+
+/*
+ * Hang watchdog, see smmu-lite-lib.h. The handler only uses
+ * async-signal-safe calls; libqtest's child QEMU also has PDEATHSIG set,
+ * so it would die with the subprocess even if the pid were not known yet.
+ */
+typedef struct SLIsolated {
+    GTestDataFunc fn;
+    const void *data;
+    unsigned budget_s;
+} SLIsolated;
+
+static volatile pid_t sl_wd_pid = -1;                  /* read by handler */
+static const char *volatile sl_wd_what = "starting";    /* read by handler */
+static char sl_wd_budget[16];
+
+static void sl_wd_say(const char *str)
+{
+    ssize_t r = write(STDERR_FILENO, str, strlen(str));
+
+    (void)r;
+}
+
+static void sl_wd_fire(int sig)
+{
+    sl_wd_say("watchdog: QEMU gave no answer within ");
+    sl_wd_say(sl_wd_budget);
+    sl_wd_say(" s (hang or deadlock) during: ");
+    sl_wd_say(sl_wd_what);
+    sl_wd_say("\n");
+    if (sl_wd_pid > 0) {
+        kill(sl_wd_pid, SIGKILL);
+    }
+    _exit(EXIT_FAILURE);
+}
+
+void sl_watchdog_watch(QTestState *qts)
+{
+    sl_wd_pid = qtest_pid(qts);
+}
+
+void sl_watchdog_step(const char *what)
+{
+    sl_wd_what = what;
+}
+
+static void sl_isolated_run(const void *opaque)
+{
+    const SLIsolated *t = opaque;
+
+    if (g_test_subprocess()) {
+        struct sigaction sa = { .sa_handler = sl_wd_fire };
+
+        snprintf(sl_wd_budget, sizeof(sl_wd_budget), "%u", t->budget_s);
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        alarm(t->budget_s);
+        t->fn(t->data);
+        alarm(0);
+        return;
+    }
+
+    g_test_trap_subprocess(NULL, (t->budget_s + 10) * G_USEC_PER_SEC,
+                           G_TEST_SUBPROCESS_INHERIT_STDERR);
+    /* g_test_fail(), not an assertion: with -k the next cases still run */
+    if (g_test_trap_reached_timeout()) {
+        g_test_message("subprocess still running well after its %u s "
+                       "watchdog budget", t->budget_s);
+        g_test_fail();
+    } else if (!g_test_trap_has_passed()) {
+        g_test_message("failed in its subprocess (messages on stderr)");
+        g_test_fail();
+    }
+}
+
+void sl_add_isolated_test(const char *path, GTestDataFunc fn,
+                          const void *data, unsigned budget_s)
+{
+    SLIsolated *t = g_new0(SLIsolated, 1);
+
+    t->fn = fn;
+    t->data = data;
+    t->budget_s = budget_s;
+    qtest_add_data_func_full(path, t, sl_isolated_run, g_free);
+}

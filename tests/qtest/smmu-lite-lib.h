@@ -170,4 +170,54 @@ uint64_t sl_qom_u64(SLite *s, const char *name);
 char *sl_qom_str(SLite *s, const char *name);
 void sl_stats_reset(SLite *s);
 
+/*
+ * Helpers for hostile-input tests (smmu-lite-hostile-test.c).
+ */
+#define SL_MSIX_TABLE           0x2000
+#define SL_MSIX_VEC_EVTQ        0
+#define SL_MSIX_VEC_GERROR      1
+#define SL_IRQ_CTRL_GERROR      (1u << 0)
+#define SL_IRQ_CTRL_EVTQ        (1u << 2)
+#define SL_CMD_SYNC_CS_IRQ      (1ULL << 12)
+#define SL_CMDQ_CONS_ERR(cons)  (((cons) >> 24) & 0x7f)
+#define SL_CMDQ_ERR_ILL         1
+#define SL_CMDQ_ERR_ABT         2
+
+/*
+ * Address of the level-@level descriptor that a walk of @iova reads, found
+ * by following the table descriptors in guest RAM (0 if the walk ends
+ * before that level).
+ */
+uint64_t sl_desc_addr(SLite *s, uint64_t root, uint8_t t0sz, uint64_t iova,
+                      int level);
+
+/* Enable MSI-X in config space; program vector @v of the BAR0 table. */
+void sl_msix_enable(SLite *s);
+void sl_msix_vector(SLite *s, unsigned v, uint64_t addr, uint32_t data,
+                    bool masked);
+
+/*
+ * Write a command at CMDQ_PROD without publishing it; returns the
+ * CMDQ_PROD value that publishes it.
+ */
+uint32_t sl_cmd_stage(SLite *s, uint64_t w0, uint64_t w1);
+
+/* Is @bit (SL_GERROR_*) active, i.e. different in GERROR and GERRORN? */
+bool sl_gerror_active(SLite *s, uint32_t bit);
+
+/*
+ * Hang watchdog. A test added with sl_add_isolated_test() runs in a
+ * subprocess of the test binary (g_test_trap_subprocess()) with alarm()
+ * armed for @budget_s seconds. If QEMU stops answering (a deadlock inside
+ * an MMIO access leaves libqtest blocked in recv() forever), SIGALRM kills
+ * the QEMU registered with sl_watchdog_watch(), reports the step last
+ * named by sl_watchdog_step() and ends the subprocess: the test case fails
+ * and the binary goes on with the next case. The parent also gives up on
+ * the subprocess a few seconds after the budget, as a backstop.
+ */
+void sl_add_isolated_test(const char *path, GTestDataFunc fn,
+                          const void *data, unsigned budget_s);
+void sl_watchdog_watch(QTestState *qts);
+void sl_watchdog_step(const char *what);
+
 #endif
