@@ -432,7 +432,7 @@ static bool smmu_lite_translate_fast(SmmuLiteState *s, SmmuLiteSpace *sp,
     SmmuLiteSnap *snap;
     SmmuLiteXlate x;
 
-    RCU_READ_LOCK_GUARD();
+    /* translate() always runs under RCU (flatview_do_translate) */
     snap = qatomic_rcu_read(&sp->snap);
     if (!snap || snap->sid != sid ||
         snap->gen != qatomic_load_acquire(&s->cfg_gen)) {

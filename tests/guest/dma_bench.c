@@ -7,7 +7,8 @@
  *   warm: 64 KiB copies inside one 128 KiB window (IOTLB hits)
  *   cold: 64 KiB copies sweeping a 64 MiB buffer (every 4 KiB page new
  *         to the IOTLB until the sweep wraps)
- * with the buffer mapped by 4 KiB pages (anonymous memory) or by 2 MiB
+ * with the buffer mapped by 4 KiB pages (anonymous memory with
+ * MADV_NOHUGEPAGE, so the IOMMU really gets 4 KiB mappings) or by 2 MiB
  * pages (hugetlbfs memory, 2 MiB aligned IOVAs).
  *
  * With -N (no IOMMU: vfio-pci in unsafe no-IOMMU mode) the device gets
@@ -16,8 +17,9 @@
  * copy stays inside one 2 MiB page (mapping=none).
  *
  * Prints "LAB-BENCH mapping=4k|2m pattern=warm|cold mib_s=N ops=N reps=N",
- * the median of REPS runs.
- * usage: dma_bench [-n OPS] [-N]
+ * the median of REPS runs. -m and -p restrict the run to one mapping
+ * (4k, 2m) or one pattern (warm, cold), e.g. for a profile.
+ * usage: dma_bench [-n OPS] [-N] [-m MAPPING] [-p PATTERN]
  */
 #include <sys/mman.h>
 
@@ -53,12 +55,18 @@ static __u64 dev_addr(__u64 off)
 	return IOVA_BASE + off;
 }
 
+static const char *only_mapping, *only_pattern;
+
 static void run(struct dma_gen *g, const char *mapping, bool cold,
 		unsigned int n)
 {
 	__u64 rate[REPS], t0, dt, off = 0;
 	unsigned int i, r;
 	int err;
+
+	if ((only_mapping && strcmp(only_mapping, mapping)) ||
+	    (only_pattern && strcmp(only_pattern, cold ? "cold" : "warm")))
+		return;
 
 	for (r = 0; r < REPS; r++) {
 		t0 = lab_now_ns();
@@ -125,13 +133,17 @@ int main(int argc, char **argv)
 	bool noiommu = false;
 	__u32 ioas;
 
-	while ((opt = getopt(argc, argv, "n:N")) != -1) {
+	while ((opt = getopt(argc, argv, "n:Nm:p:")) != -1) {
 		if (opt == 'n') {
 			n = strtoul(optarg, NULL, 0);
 		} else if (opt == 'N') {
 			noiommu = true;
+		} else if (opt == 'm') {
+			only_mapping = optarg;
+		} else if (opt == 'p') {
+			only_pattern = optarg;
 		} else {
-			fprintf(stderr, "usage: dma_bench [-n OPS] [-N]\n");
+			fprintf(stderr, "usage: dma_bench [-n OPS] [-N] [-m MAPPING] [-p PATTERN]\n");
 			return 2;
 		}
 	}
@@ -149,14 +161,18 @@ int main(int argc, char **argv)
 		die("dma-gen", ret);
 
 	for (m = 0; m < 2; m++) {
-		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
+		int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 		void *buf;
 
 		if (m)
-			flags |= MAP_HUGETLB;
+			flags |= MAP_HUGETLB | MAP_POPULATE;
 		buf = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0);
 		if (buf == MAP_FAILED)
 			die(m ? "hugetlb buffer" : "buffer", -errno);
+		/* no THP: iommufd would map 2 MiB pages where it finds them */
+		if (!m && madvise(buf, BUF_SIZE, MADV_NOHUGEPAGE))
+			die("madvise", -errno);
+		memset(buf, 0, BUF_SIZE);
 		ret = lab_ioas_alloc(iommufd, &ioas);
 		if (!ret)
 			ret = lab_ioas_map(iommufd, ioas, buf, BUF_SIZE, IOVA_BASE);

@@ -9,7 +9,12 @@
  *   LAB-RP <t_us> <duration_ns> <rc>               one replace
  *   LAB-DEMO key=value ...                         summary
  *
+ * Before the DMA starts, the same number of replaces runs on the idle
+ * device, so the summary has the latency idle (p50_idle_ns, p99_idle_ns)
+ * and under DMA (p50_ns, p99_ns) from the same boot.
+ *
  * usage: replace_demo [-n REPLACES] [-g GAP_US] [-s SAMPLE_US]
+ *                     [-p PERIOD_NS] [-o OPS_PER_TICK]
  * Exit status 0 when every replace succeeded and traffic ran (the verdict
  * on disruption is the host's, from these numbers and the IOMMU's own
  * counters).
@@ -81,23 +86,25 @@ int main(int argc, char **argv)
 	unsigned int n = 200, gap_us = 1000, sample_us = 100, i, failed = 0;
 	struct dma_gen_cont c = {
 		.src = IOVA_BASE, .dst = IOVA_BASE + BUF_SIZE / 2, .slots = 16,
-		.stride = 4096, .len = 4096, .period_ns = 20000,
-		.ops_per_tick = 1, .pattern = 0x5eed1ab5,
+		.stride = 4096, .len = 4096, .period_ns = 1000,
+		.ops_per_tick = 16, .pattern = 0x5eed1ab5,
 	};
 	struct replace *rp;
 	struct dma_gen g;
-	__u64 t0, *lat;
+	__u64 t0, *lat, *idle;
 	__u32 ioas, hwpt[2];
 	int opt, iommufd, ret;
 	void *buf;
 
-	while ((opt = getopt(argc, argv, "n:g:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:g:s:p:o:")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'g': gap_us = strtoul(optarg, NULL, 0); break;
 		case 's': sample_us = strtoul(optarg, NULL, 0); break;
+		case 'p': c.period_ns = strtoul(optarg, NULL, 0); break;
+		case 'o': c.ops_per_tick = strtoul(optarg, NULL, 0); break;
 		default:
-			fprintf(stderr, "usage: replace_demo [-n REPLACES] [-g GAP_US] [-s SAMPLE_US]\n");
+			fprintf(stderr, "usage: replace_demo [-n REPLACES] [-g GAP_US] [-s SAMPLE_US] [-p PERIOD_NS] [-o OPS_PER_TICK]\n");
 			return 2;
 		}
 	}
@@ -110,7 +117,8 @@ int main(int argc, char **argv)
 	samples = calloc(max_samples, sizeof(*samples));
 	rp = calloc(n, sizeof(*rp));
 	lat = calloc(n, sizeof(*lat));
-	if (!samples || !rp || !lat)
+	idle = calloc(n, sizeof(*idle));
+	if (!samples || !rp || !lat || !idle)
 		die("memory", -ENOMEM);
 
 	iommufd = open("/dev/iommu", O_RDWR);
@@ -133,6 +141,16 @@ int main(int argc, char **argv)
 		ret = lab_vfio_attach(g.fd, hwpt[0], NULL);
 	if (ret)
 		die("iommufd set-up", ret);
+
+	/* the same replaces with no DMA going on */
+	for (i = 0; i < n; i++) {
+		__u64 start = lab_now_ns();
+
+		failed += lab_vfio_attach(g.fd, hwpt[(i + 1) & 1], NULL) != 0;
+		idle[i] = lab_now_ns() - start;
+		usleep(gap_us);
+	}
+	qsort(idle, n, sizeof(*idle), cmp_u64);
 
 	ret = dma_gen_cont_start(&g, &c);
 	if (ret != DMA_GEN_ERR_OK) {
@@ -167,14 +185,16 @@ int main(int argc, char **argv)
 		       (unsigned long long)(rp[i].t_ns / 1000),
 		       (unsigned long long)rp[i].dur_ns, rp[i].rc);
 	qsort(lat, n, sizeof(*lat), cmp_u64);
-	printf("LAB-DEMO replaces=%u failed=%u ops=%llu dma_errors=%llu mismatches=%llu p50_ns=%llu p99_ns=%llu max_ns=%llu\n",
+	printf("LAB-DEMO replaces=%u failed=%u ops=%llu dma_errors=%llu mismatches=%llu p50_ns=%llu p99_ns=%llu max_ns=%llu p50_idle_ns=%llu p99_idle_ns=%llu\n",
 	       n, failed,
 	       (unsigned long long)(samples[nsamples - 1].ops - samples[0].ops),
 	       (unsigned long long)(samples[nsamples - 1].errors - samples[0].errors),
 	       (unsigned long long)(samples[nsamples - 1].mismatches - samples[0].mismatches),
 	       (unsigned long long)lat[n / 2],
 	       (unsigned long long)lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-	       (unsigned long long)lat[n - 1]);
+	       (unsigned long long)lat[n - 1],
+	       (unsigned long long)idle[n / 2],
+	       (unsigned long long)idle[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]);
 	fflush(stdout);
 
 	lab_vfio_detach(g.fd);
