@@ -193,12 +193,28 @@ static void dma_gen_xfer_init(DmaGenXfer *x, DmaGenState *s, uint32_t pattern)
     }
 }
 
+/*
+ * How much of a non-RAM transaction of @l bytes at @xlat stays inside
+ * @mr: the memory core does not clip MMIO lengths to the region, and the
+ * pieces of one transaction all go to @mr.
+ */
+static hwaddr dma_gen_mmio_clip(MemoryRegion *mr, hwaddr xlat, hwaddr l)
+{
+    uint64_t size = memory_region_size(mr);
+
+    return xlat < size ? MIN(l, size - xlat) : 0;
+}
+
 /* Access @len bytes of the non-RAM region @mr at @xlat, piece by piece. */
 static MemTxResult dma_gen_mmio_rw(MemoryRegion *mr, hwaddr xlat,
                                    uint8_t *buf, hwaddr len, bool is_write)
 {
     MemTxResult r = MEMTX_OK;
     hwaddr off = 0;
+
+    if (!len) {
+        return MEMTX_DECODE_ERROR;
+    }
 
     while (off < len && r == MEMTX_OK) {
         hwaddr l = memory_access_size(mr, len - off, xlat + off);
@@ -241,7 +257,7 @@ static MemTxResult dma_gen_txn_read(DmaGenXfer *x, uint64_t addr,
         *got = l;
         return MEMTX_OK;
     }
-    l = MIN(l, dma_gen_span(addr, n));
+    l = dma_gen_mmio_clip(mr, xlat, MIN(l, dma_gen_span(addr, n)));
     *data = x->buf;
     *got = l;
     return dma_gen_mmio_rw(mr, xlat, x->buf, l, false);
@@ -262,7 +278,7 @@ static MemTxResult dma_gen_txn_write(DmaGenXfer *x, uint64_t addr,
     mr = address_space_translate(x->as, addr, &xlat, &l, true,
                                  DMA_GEN_ATTRS);
     if (!memory_access_is_direct(mr, true, DMA_GEN_ATTRS)) {
-        l = MIN(l, dma_gen_span(addr, n));
+        l = dma_gen_mmio_clip(mr, xlat, MIN(l, dma_gen_span(addr, n)));
         *put = l;
         return dma_gen_mmio_rw(mr, xlat, (uint8_t *)from, l, true);
     }
@@ -430,9 +446,10 @@ static bool dma_gen_run_op(DmaGenState *s, uint32_t op, uint64_t src,
     uint32_t epoch = qatomic_read(&s->epoch);
 
     if (!dma_gen_dma_enter(s)) {
-        res->err = op == DMA_GEN_OP_VERIFY ? DMA_GEN_ERR_DMA_READ :
-                                             DMA_GEN_ERR_DMA_WRITE;
-        res->err_iova = dst;
+        /* the first transaction would be refused */
+        res->err = op == DMA_GEN_OP_FILL ? DMA_GEN_ERR_DMA_WRITE :
+                                           DMA_GEN_ERR_DMA_READ;
+        res->err_iova = op == DMA_GEN_OP_COPY ? src : dst;
         goto account;
     }
     dma_gen_xfer_init(x, s, pattern);
@@ -781,7 +798,10 @@ static void dma_gen_tick(void *opaque)
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         qatomic_set(&s->cont_active, false);
-        if (s->epoch == epoch && s->cont_running) {
+        if (s->epoch != epoch) {
+            /* stopped, restarted or reset meanwhile: nothing to report */
+            raise = 0;
+        } else if (s->cont_running) {
             /*
              * In the main loop the tick holds the BQL: leave the vCPUs at
              * least as much time as the tick took.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * smmu-lite: page-table walks (stage 1, stage 2, nested), the DIRTY bit,
- * and the IOTLB (a GHashTable of complete translations).
+ * and the IOTLB (a qht of complete translations, looked up without a lock
+ * under RCU; changed under s->mutex).
  */
 #include "qemu/osdep.h"
 #include "smmu-lite-internal.h"
@@ -449,10 +450,13 @@ static bool smmu_lite_set_dirty(SmmuLiteState *s, SmmuLiteTlbEntry *e,
             trace_smmu_lite_dirty(e->leaf[i]);
             break;
         case SL_RAM_COND_FAILED:
+            /* leaf[1] is stage 2 of a nested entry; a lone leaf is S2 if
+             * the entry carries no ASID */
             ev->type = EVT_F_TRANSLATION;
             ev->reason = XLT_R_INVALID;
             ev->level = 3;
-            ev->s2 = i == 1 || (e->nleaf == 1 && !e->s1w);
+            ev->addr2 = e->leaf[i];
+            ev->s2 = i == 1 || !(e->key.tag & TLB_TAG_ASID);
             return false;
         case SL_RAM_NOT_RAM:
             ev->type = EVT_F_WALK_EABT;

@@ -988,6 +988,38 @@ static void test_self_dma(void)
     ctx_free(&c);
 }
 
+/*
+ * Peer-to-peer DMA into a small register region: a FILL that runs past the
+ * end of another dma-gen's MSI-X table (2 entries, 32 bytes) writes the
+ * table and stops at its end, where nothing decodes. The transaction is
+ * clipped to the table's region: no piece of it reaches the table's handler
+ * at an offset beyond the table (QEMU's table buffer would overflow).
+ */
+static void test_p2p_region_end(void)
+{
+    Ctx c;
+    DmaGen *peer;
+    uint64_t table;
+    uint32_t i;
+
+    ctx_boot(&c, DG_ARGS " -device dma-gen,id=dg1,addr=5.0", DG_DEVFN);
+    peer = dma_gen_init(c.qts, c.qs->pcibus, QPCI_DEVFN(5, 0));
+    qpci_msix_enable(peer->pdev);
+    table = peer->pdev->msix_table_bar.addr + peer->pdev->msix_table_off;
+
+    g_assert_cmpuint(dma_gen_fill(c.d, table, 64, 0x0000abcd), ==,
+                     DMA_GEN_ERR_DMA_WRITE);
+    g_assert_cmphex(dma_gen_cmd_err_iova(c.d), ==, table + 32);
+    g_assert_cmpuint(dma_gen_readl(c.d, A_CMD_DONE_BYTES), ==, 32);
+    for (i = 0; i < 32; i += 4) {
+        g_assert_cmphex(qtest_readl(c.qts, table + i), ==, 0x0000abcd);
+    }
+    /* the peer still works */
+    g_assert_cmphex(dma_gen_readl(peer, A_ID), ==, DMA_GEN_ID_VALUE);
+    dma_gen_free(peer);
+    ctx_free(&c);
+}
+
 /* The IOAPIC input (16..23) INTA of the device drives, or -1 if none is up */
 static int intx_line_up(QTestState *qts)
 {
@@ -1134,6 +1166,7 @@ int main(int argc, char **argv)
     qtest_add_func("/dma-gen/bad-input", test_bad_input);
     qtest_add_func("/dma-gen/huge-len-bounded", test_huge_len_bounded);
     qtest_add_func("/dma-gen/self-dma", test_self_dma);
+    qtest_add_func("/dma-gen/p2p-region-end", test_p2p_region_end);
     qtest_add_func("/dma-gen/continuous", test_continuous);
     qtest_add_func("/dma-gen/continuous-errors", test_continuous_errors);
     qtest_add_func("/dma-gen/topologies", test_topologies);
