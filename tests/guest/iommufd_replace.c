@@ -281,9 +281,14 @@ static unsigned int lab_replace_seconds(void)
 
 TEST_F_TIMEOUT(replace, under_live_dma, 300)
 {
+	/*
+	 * 1 KiB per operation, one page per slot: each operation still
+	 * translates a source and a destination page, and many complete
+	 * during one replace.
+	 */
 	struct dma_gen_cont c = {
 		.src = IOVA_SRC, .dst = IOVA_DST, .slots = 16,
-		.stride = 4096, .len = 4096, .period_ns = 1000,
+		.stride = 4096, .len = 1024, .period_ns = 1000,
 		.ops_per_tick = 64, .pattern = 0xc0ffee11,
 	};
 	struct dma_gen_counters start, before, now, after;
@@ -350,11 +355,13 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 	       (unsigned long long)worst);
 	ASSERT_LT(0, n);
 	/*
-	 * DMA really ran during the replaces. Behind intel-iommu dma-gen runs
-	 * in QEMU's main loop (see tests/meson.build), so there it is only
-	 * recorded.
+	 * DMA really ran during the replaces whose verdict is "hitless".
+	 * Recorded only behind intel-iommu (dma-gen runs in QEMU's main loop
+	 * there, see tests/meson.build) and for the forced-disruptive driver
+	 * (its refused transactions slow the DMA down; the verdict there is
+	 * the DMA errors).
 	 */
-	if (lab_iommu_type(self->iommufd, self->g.dev_id) ==
+	if (hitless && lab_iommu_type(self->iommufd, self->g.dev_id) ==
 	    IOMMU_HW_INFO_TYPE_SMMU_LITE)
 		ASSERT_LE((__u64)MIN_OVERLAP * n, overlap);
 	if (!hitless) {
