@@ -224,6 +224,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
 {
     SmmuLiteCfgEntry *e;
     uint64_t w[STE_WORDS];
+    const uint64_t *words = NULL;       /* all four read */
     uint64_t ste_addr;
     int64_t now, t0;
     bool ok, complete;
@@ -236,7 +237,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
         s->cnt.config_hits++;
         *cfg = e->cfg;
         trace_smmu_lite_config_hit(sid, cfg->config);
-        smmu_lite_stats_config(s, sid, true, false, 0);
+        smmu_lite_stats_config(s, sid, true, false, 0, NULL, ev);
         return true;
     }
     s->cnt.config_misses++;
@@ -277,6 +278,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
             goto refused;
         }
     }
+    words = w;
     complete = (uint64_t)(now - t0) >= s->tear_window_ns;
     trace_smmu_lite_ste_fetch(sid, ste_addr, w[0], w[1], w[2], w[3],
                               complete);
@@ -296,12 +298,13 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
     }
     if (ok) {
         smmu_lite_stats_config(s, sid, true, true,
-                               smmu_lite_cfg_signature(true, cfg, ev));
+                               smmu_lite_cfg_signature(true, cfg, ev),
+                               words, ev);
         return true;
     }
 
 refused:
     smmu_lite_stats_config(s, sid, false, true,
-                           smmu_lite_cfg_signature(false, cfg, ev));
+                           smmu_lite_cfg_signature(false, cfg, ev), words, ev);
     return false;
 }

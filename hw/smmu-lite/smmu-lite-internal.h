@@ -347,7 +347,8 @@ void smmu_lite_stats_add_props(SmmuLiteState *s);
 struct SmmuLiteStream *smmu_lite_stream(SmmuLiteState *s, uint32_t sid);
 void smmu_lite_stats_fast(struct SmmuLiteStream *st, bool bypass);
 void smmu_lite_stats_config(SmmuLiteState *s, uint32_t sid, bool accepted,
-                            bool fetched, uint64_t signature);
+                            bool fetched, uint64_t signature,
+                            const uint64_t *ste, const SmmuLiteEvent *ev);
 typedef enum SmmuLiteResult {
     SL_RES_OK,
     SL_RES_CONFIG,

@@ -7,6 +7,7 @@
 #include "qapi/error.h"
 #include "qapi/visitor.h"
 #include "qemu/stats64.h"
+#include "qemu/timer.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
 
@@ -15,6 +16,8 @@ typedef struct SmmuLiteStream {
     Stat64 fast;                /* IOTLB hits served without the mutex */
     Stat64 fast_bypass;         /* bypass STEs served without the mutex */
     /* detector state */
+    bool has_last;
+    uint64_t last[4];           /* the STE last accepted from memory */
     bool was_translating;       /* an accepted config was seen */
     uint64_t pending;           /* refusals since then */
     bool has_sig;
@@ -48,13 +51,69 @@ void smmu_lite_stats_fast(SmmuLiteStream *st, bool bypass)
     stat64_add(bypass ? &st->fast_bypass : &st->fast, 1);
 }
 
+/* Keep the evidence of a refusal that may turn out to be a disruption. */
+static void smmu_lite_disruption_log(SmmuLiteState *s, SmmuLiteStream *st,
+                                     uint32_t sid, const uint64_t *ste,
+                                     const SmmuLiteEvent *ev)
+{
+    SmmuLiteDisruption *d;
+
+    d = &s->disruptions[s->disruptions_logged % SMMU_LITE_DISRUPTION_LOG];
+    memset(d, 0, sizeof(*d));
+    d->time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    d->sid = sid;
+    d->type = ev->type;
+    d->reason = ev->reason;
+    if (ste) {
+        d->has_ste = true;
+        memcpy(d->ste, ste, sizeof(d->ste));
+    }
+    if (st->has_last) {
+        d->has_last = true;
+        memcpy(d->last, st->last, sizeof(d->last));
+    }
+    if (!s->disruptions_logged) {
+        s->first_disruption = *d;
+    }
+    s->disruptions_logged++;
+    trace_smmu_lite_disruption_record(sid, ev->type, ev->reason,
+                                      d->ste[0], d->ste[1], d->ste[2],
+                                      d->ste[3]);
+}
+
+/* The stream was accepted with @ste: that is the "next" of its records. */
+static void smmu_lite_disruption_resolve(SmmuLiteState *s, uint32_t sid,
+                                         const uint64_t *ste)
+{
+    for (int i = 0; i < SMMU_LITE_DISRUPTION_LOG; i++) {
+        SmmuLiteDisruption *d = &s->disruptions[i];
+
+        if (i < s->disruptions_logged && d->sid == sid && !d->has_next) {
+            d->has_next = true;
+            memcpy(d->next, ste, sizeof(d->next));
+        }
+    }
+    if (s->disruptions_logged && s->first_disruption.sid == sid &&
+        !s->first_disruption.has_next) {
+        s->first_disruption.has_next = true;
+        memcpy(s->first_disruption.next, ste,
+               sizeof(s->first_disruption.next));
+    }
+}
+
 /*
  * One configuration decision for @sid: @accepted (a translating config:
- * bypass, S1, S2, nested) or refused. @fetched: the STE was read from
- * memory and @signature digests the outcome.
+ * bypass, S1, S2, nested) or refused (@ev says why). @fetched: the STE was
+ * read from memory and @signature digests the outcome; @ste holds the four
+ * words read, when all were.
+ *
+ * A disruption is a refused translation of a stream between two accepted
+ * configurations. dma-gen stops an operation at its first refused
+ * transaction, so with it one disruption is one disrupted DMA operation.
  */
 void smmu_lite_stats_config(SmmuLiteState *s, uint32_t sid, bool accepted,
-                            bool fetched, uint64_t signature)
+                            bool fetched, uint64_t signature,
+                            const uint64_t *ste, const SmmuLiteEvent *ev)
 {
     SmmuLiteStream *st = smmu_lite_stream(s, sid);
 
@@ -73,10 +132,18 @@ void smmu_lite_stats_config(SmmuLiteState *s, uint32_t sid, bool accepted,
             s->cnt.out.disruptions += st->pending;
             trace_smmu_lite_disruption(sid, st->pending);
             st->pending = 0;
+            if (ste) {
+                smmu_lite_disruption_resolve(s, sid, ste);
+            }
+        }
+        if (ste) {
+            st->has_last = true;
+            memcpy(st->last, ste, sizeof(st->last));
         }
         st->was_translating = true;
     } else if (st->was_translating) {
         st->pending++;
+        smmu_lite_disruption_log(s, st, sid, ste, ev);
     }
 }
 
@@ -176,6 +243,55 @@ static char *smmu_lite_get_stream_stats(Object *obj, Error **errp)
     return g_string_free(str, false);
 }
 
+static void smmu_lite_words(GString *str, const char *name, bool has,
+                            const uint64_t *w)
+{
+    if (has) {
+        g_string_append_printf(str, " %s=%016" PRIx64 ":%016" PRIx64
+                               ":%016" PRIx64 ":%016" PRIx64, name,
+                               w[0], w[1], w[2], w[3]);
+    }
+}
+
+static void smmu_lite_disruption_line(GString *str, const char *which,
+                                      const SmmuLiteDisruption *d)
+{
+    g_string_append_printf(str, "%s t=%" PRId64 " sid=0x%04x event=0x%02x "
+                           "reason=%u", which, d->time_ns, d->sid, d->type,
+                           d->reason);
+    smmu_lite_words(str, "ste", d->has_ste, d->ste);
+    smmu_lite_words(str, "last", d->has_last, d->last);
+    smmu_lite_words(str, "next", d->has_next, d->next);
+    g_string_append_c(str, '\n');
+}
+
+/*
+ * "disruption-log": the first disruption since the last stats-reset, then
+ * the last SMMU_LITE_DISRUPTION_LOG ones, oldest first, one per line:
+ *   first|last t=NS sid=0xSSSS event=0xTT reason=R ste=W0:W1:W2:W3
+ *   last=... next=...
+ * (event 0x00: CONFIG=abort; the STE fields are present when known).
+ */
+static char *smmu_lite_get_disruption_log(Object *obj, Error **errp)
+{
+    SmmuLiteState *s = SMMU_LITE(obj);
+    GString *str = g_string_new("");
+    uint64_t n, i;
+
+    qemu_mutex_lock(&s->mutex);
+    n = s->disruptions_logged;
+    if (n) {
+        smmu_lite_disruption_line(str, "first", &s->first_disruption);
+    }
+    for (i = n > SMMU_LITE_DISRUPTION_LOG ? n - SMMU_LITE_DISRUPTION_LOG : 0;
+         i < n; i++) {
+        smmu_lite_disruption_line(str, "last",
+            &s->disruptions[i % SMMU_LITE_DISRUPTION_LOG]);
+    }
+    qemu_mutex_unlock(&s->mutex);
+    return g_string_free(str, false);
+}
+
 static bool smmu_lite_get_stats_reset(Object *obj, Error **errp)
 {
     return false;
@@ -190,6 +306,7 @@ static void smmu_lite_stream_zero(gpointer key, gpointer value,
     stat64_set(&st->fast, 0);
     stat64_set(&st->fast_bypass, 0);
     st->was_translating = false;
+    st->has_last = false;
     st->pending = 0;
     st->has_sig = false;
     st->sig = 0;
@@ -205,6 +322,9 @@ static void smmu_lite_set_stats_reset(Object *obj, bool value, Error **errp)
     qemu_mutex_lock(&s->mutex);
     memset(&s->cnt, 0, sizeof(s->cnt));
     g_hash_table_foreach(s->streams, smmu_lite_stream_zero, NULL);
+    memset(s->disruptions, 0, sizeof(s->disruptions));
+    memset(&s->first_disruption, 0, sizeof(s->first_disruption));
+    s->disruptions_logged = 0;
     qemu_mutex_unlock(&s->mutex);
     trace_smmu_lite_stats_reset();
 }
@@ -284,6 +404,8 @@ void smmu_lite_stats_add_props(SmmuLiteState *s)
     }
     object_property_add_str(obj, "stream-stats", smmu_lite_get_stream_stats,
                             NULL);
+    object_property_add_str(obj, "disruption-log",
+                            smmu_lite_get_disruption_log, NULL);
     object_property_add_bool(obj, "stats-reset", smmu_lite_get_stats_reset,
                              smmu_lite_set_stats_reset);
 }

@@ -29,24 +29,31 @@ static unsigned int lab_replaces(void)
  * VT-d (6.12 blocks translation during attach), and not smmu-lite when its
  * driver is forced to the disruptive STE sequence.
  */
-static bool lab_expect_hitless(int iommufd, __u32 dev_id)
+/* Is smmu-lite's driver forced to its disruptive STE sequence? */
+static bool lab_forced(void)
 {
-	__u32 type = 0;
-	__u8 data[256];
 	char forced = 'N';
 	int fd;
 
-	if (lab_hw_info(iommufd, dev_id, data, sizeof(data), &type))
-		return false;
-	if (type == IOMMU_HW_INFO_TYPE_INTEL_VTD)
-		return false;
 	fd = open("/sys/module/smmu_lite/parameters/force_disruptive", O_RDONLY);
 	if (fd >= 0) {
 		if (read(fd, &forced, 1) != 1)
 			forced = 'N';
 		close(fd);
 	}
-	return forced != 'Y';
+	return forced == 'Y';
+}
+
+static bool lab_expect_hitless(int iommufd, __u32 dev_id)
+{
+	__u32 type = 0;
+	__u8 data[256];
+
+	if (lab_hw_info(iommufd, dev_id, data, sizeof(data), &type))
+		return false;
+	if (type == IOMMU_HW_INFO_TYPE_INTEL_VTD)
+		return false;
+	return !lab_forced();
 }
 
 static __u32 lab_iommu_type(int iommufd, __u32 dev_id)
@@ -271,13 +278,52 @@ static unsigned int lab_replace_seconds(void)
 
 /*
  * The point of the lab: dma-gen copies and verifies continuously while the
- * test replaces between two HWPTs that map the same IOVAs to the same
- * memory. A hitless replace shows no DMA error and no mismatch, and traffic
- * makes progress during the whole run. The DMA must really overlap the
- * replaces: on average at least MIN_OVERLAP operations complete while one
- * replace ioctl runs (counted between its start and its end).
+ * test replaces between two HWPTs whose IOASes map the same IOVAs to
+ * different buffers. A hitless replace shows no DMA error and no mismatch,
+ * and traffic makes progress during the whole run. The DMA must really
+ * overlap the replaces: on average at least MIN_OVERLAP operations complete
+ * while one replace ioctl runs (counted between its start and its end).
+ *
+ * After each replace returns, the new page table must be the one in use:
+ * a copy from TAG to PROBE must read the new buffer's tag and land in the
+ * new buffer. The tags change every lap, so neither a stale translation
+ * (the old buffer's tag, or a write into the old buffer) nor a write left
+ * over from an earlier lap can pass.
  */
 #define MIN_OVERLAP	10
+#define TAG_OFF		(BUF_SIZE - 8192)
+#define PROBE_OFF	(BUF_SIZE - 4096)
+#define TAG_LEN		64
+
+static void fill32(unsigned char *p, __u32 v, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i += 4)
+		memcpy(p + i, &v, 4);
+}
+
+/* Tag both buffers for lap @lap, then copy TAG to PROBE; 0 if the new is seen. */
+static int stale_check(struct dma_gen *g, unsigned char **buf, int now,
+		       unsigned int lap)
+{
+	unsigned char want[TAG_LEN], zero[TAG_LEN] = { 0 };
+	int b, err;
+
+	for (b = 0; b < 2; b++) {
+		fill32(buf[b] + TAG_OFF, 0x7a600000 | lap << 1 | b, TAG_LEN);
+		memset(buf[b] + PROBE_OFF, 0, TAG_LEN);
+	}
+	err = dma_gen_cmd(g, DMA_GEN_OP_COPY, IOVA_BASE + TAG_OFF,
+			  IOVA_BASE + PROBE_OFF, TAG_LEN, 0);
+	if (err)
+		return -1;
+	fill32(want, 0x7a600000 | lap << 1 | now, TAG_LEN);
+	if (memcmp(buf[now] + PROBE_OFF, want, TAG_LEN) ||
+	    memcmp(buf[!now] + PROBE_OFF, zero, TAG_LEN))
+		return 1;
+	return 0;
+}
 
 TEST_F_TIMEOUT(replace, under_live_dma, 300)
 {
@@ -292,17 +338,22 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 		.ops_per_tick = 64, .pattern = 0xc0ffee11,
 	};
 	struct dma_gen_counters start, before, now, after;
-	unsigned int i, n = lab_replaces(), stalls = 0;
+	unsigned int i, n = lab_replaces(), stalls = 0, stale = 0;
 	__u64 t0, t_progress, last_ops, worst = 0, total = 0, overlap = 0;
 	__u64 deadline = lab_now_ns() + lab_replace_seconds() * 1000000000ULL;
 	__u32 hwpt[2];
-	bool hitless;
+	bool hitless, smmu;
+	int b;
 
 	hitless = lab_expect_hitless(self->iommufd, self->g.dev_id);
-	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[0], 0,
-			    &hwpt[0]);
-	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[0], 0,
-			    &hwpt[1]);
+	smmu = lab_iommu_type(self->iommufd, self->g.dev_id) ==
+	       IOMMU_HW_INFO_TYPE_SMMU_LITE;
+	for (b = 0; b < 2; b++) {
+		/* the source the device copies, in both buffers */
+		fill32(self->buf[b], c.pattern, c.len);
+		test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id,
+				    self->ioas[b], 0, &hwpt[b]);
+	}
 	test_cmd_attach(&self->g, hwpt[0]);
 	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cont_start(&self->g, &c));
 	usleep(2000);
@@ -320,6 +371,7 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 		dt = lab_now_ns() - t0;
 		dma_gen_counters(&self->g, &now);
 		overlap += now.ops - before.ops;
+		stale += stale_check(&self->g, self->buf, (i + 1) & 1, i) != 0;
 		total += dt;
 		if (dt > worst)
 			worst = dt;
@@ -337,7 +389,7 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 	dma_gen_counters(&self->g, &after);
 	test_cmd_detach(&self->g);
 
-	TH_LOG("%u replaces: mean %llu us, worst %llu us; dma ops %llu (%llu.%02llu per replace, during the ioctl), dma errors %llu, mismatches %llu, stalls %u",
+	TH_LOG("%u replaces: mean %llu us, worst %llu us; dma ops %llu (%llu.%02llu per replace, during the ioctl), dma errors %llu, mismatches %llu, stalls %u, stale after replace %u",
 	       n, (unsigned long long)(total / (n ? n : 1) / 1000),
 	       (unsigned long long)(worst / 1000),
 	       (unsigned long long)(after.ops - start.ops),
@@ -345,15 +397,21 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 	       (unsigned long long)(overlap * 100 / (n ? n : 1) % 100),
 	       (unsigned long long)(after.dma_errors - start.dma_errors),
 	       (unsigned long long)(after.mismatches - start.mismatches),
-	       stalls);
-	printf("# LAB-RESULT replaces=%u ops=%llu overlap_ops=%llu dma_errors=%llu mismatches=%llu stalls=%u mean_ns=%llu worst_ns=%llu\n",
+	       stalls, stale);
+	printf("# LAB-RESULT replaces=%u ops=%llu overlap_ops=%llu dma_errors=%llu mismatches=%llu stalls=%u stale=%u mean_ns=%llu worst_ns=%llu\n",
 	       n, (unsigned long long)(after.ops - start.ops),
 	       (unsigned long long)overlap,
 	       (unsigned long long)(after.dma_errors - start.dma_errors),
 	       (unsigned long long)(after.mismatches - start.mismatches),
-	       stalls, (unsigned long long)(total / (n ? n : 1)),
+	       stalls, stale, (unsigned long long)(total / (n ? n : 1)),
 	       (unsigned long long)worst);
 	ASSERT_LT(0, n);
+	/* once a replace has returned, the new page table is in effect */
+	if (smmu)
+		ASSERT_EQ(0, stale);
+	/* the planted bug must show as lost DMA */
+	if (smmu && lab_forced())
+		ASSERT_LT(0, after.dma_errors - start.dma_errors);
 	/*
 	 * DMA really ran during the replaces whose verdict is "hitless".
 	 * Recorded only behind intel-iommu (dma-gen runs in QEMU's main loop
@@ -361,8 +419,7 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 	 * (its refused transactions slow the DMA down; the verdict there is
 	 * the DMA errors).
 	 */
-	if (hitless && lab_iommu_type(self->iommufd, self->g.dev_id) ==
-	    IOMMU_HW_INFO_TYPE_SMMU_LITE)
+	if (hitless && smmu)
 		ASSERT_LE((__u64)MIN_OVERLAP * n, overlap);
 	if (!hitless) {
 		TH_LOG("this IOMMU's replace is not expected to be hitless: counts recorded, not asserted");

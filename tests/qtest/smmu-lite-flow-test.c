@@ -268,7 +268,7 @@ static void test_stale_until_invalidated(void)
  *    and only then word 1 is cleared. Every fetch sees old or new.
  * Without a tear window the unsafe order gets lucky.
  */
-static uint64_t tear_run(uint64_t window_ns, bool safe)
+static uint64_t tear_run(uint64_t window_ns, bool safe, char **log)
 {
     Flow *f;
     uint64_t s1, s2, buf, iova = 0x90000000ULL, cd, d;
@@ -319,23 +319,63 @@ static uint64_t tear_run(uint64_t window_ns, bool safe)
     d = qtest_readq(f->s->qts, sl_ste_addr(f->s, DG_SID));
     g_assert_cmphex(d, ==, SL_STE0(SL_CFG_S2));
     d = sl_qom_u64(f->s, "stat-disruptions");
+    if (log) {
+        *log = sl_qom_str(f->s, "disruption-log");
+    }
     flow_stop(f);
     return d;
 }
 
 static void test_tear_unsafe_caught(void)
 {
-    g_assert_cmpuint(tear_run(1000000, false), >=, 1);
+    g_assert_cmpuint(tear_run(1000000, false, NULL), >=, 1);
 }
 
 static void test_tear_safe_clean(void)
 {
-    g_assert_cmpuint(tear_run(1000000, true), ==, 0);
+    g_autofree char *log = NULL;
+
+    g_assert_cmpuint(tear_run(1000000, true, &log), ==, 0);
+    g_assert_cmpstr(log, ==, "");
 }
 
 static void test_tear_off_lucky(void)
 {
-    g_assert_cmpuint(tear_run(0, false), ==, 0);
+    g_assert_cmpuint(tear_run(0, false, NULL), ==, 0);
+}
+
+/*
+ * The evidence of the unsafe order's disruption: the STE the device
+ * fetched pairs word 0 of the stage-1 STE it had accepted with word 1 of
+ * the stage-2 STE it accepted next, and the record names the event the
+ * torn words gave.
+ */
+static void test_tear_explained(void)
+{
+    g_autofree char *log = NULL;
+    uint64_t ste[4], last[4], next[4];
+    unsigned sid, type, reason;
+    int64_t t;
+    int n;
+
+    g_assert_cmpuint(tear_run(1000000, false, &log), >=, 1);
+    n = sscanf(log, "first t=%" SCNd64 " sid=0x%x event=0x%x reason=%u "
+               "ste=%" SCNx64 ":%" SCNx64 ":%" SCNx64 ":%" SCNx64
+               " last=%" SCNx64 ":%" SCNx64 ":%" SCNx64 ":%" SCNx64
+               " next=%" SCNx64 ":%" SCNx64 ":%" SCNx64 ":%" SCNx64,
+               &t, &sid, &type, &reason, &ste[0], &ste[1], &ste[2], &ste[3],
+               &last[0], &last[1], &last[2], &last[3],
+               &next[0], &next[1], &next[2], &next[3]);
+    g_assert_cmpint(n, ==, 16);
+    g_assert_cmphex(sid, ==, DG_SID);
+    g_assert_cmphex(type, !=, 0);
+    /* torn: the old word 0 (stage 1) with the new word 1 (no CD pointer) */
+    g_assert_cmphex(last[0], ==, SL_STE0(SL_CFG_S1));
+    g_assert_cmphex(next[0], ==, SL_STE0(SL_CFG_S2));
+    g_assert_cmphex(ste[0], ==, last[0]);
+    g_assert_cmphex(ste[1], ==, next[1]);
+    g_assert_cmphex(ste[1], !=, last[1]);
+    g_assert_nonnull(strstr(log, "\nlast t="));
 }
 
 /*
@@ -592,6 +632,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/tear/unsafe-caught",
                    test_tear_unsafe_caught);
     qtest_add_func("/smmu-lite/flow/tear/safe-clean", test_tear_safe_clean);
+    qtest_add_func("/smmu-lite/flow/tear/explained", test_tear_explained);
     qtest_add_func("/smmu-lite/flow/tear/off-lucky", test_tear_off_lucky);
     qtest_add_func("/smmu-lite/flow/bridge-alias", test_bridge_alias);
     qtest_add_func("/smmu-lite/flow/two-level", test_two_level);
