@@ -524,13 +524,14 @@ static void dma_gen_cont_stop(DmaGenState *s)
 }
 
 /*
- * (Re-)arm the tick @period ns from now, or @busy_ns if longer; s->lock
- * held.
+ * (Re-)arm the tick: @period ns after @from, and not before @busy_ns from
+ * now; s->lock held.
  */
-static void dma_gen_cont_arm(DmaGenState *s, int64_t busy_ns)
+static void dma_gen_cont_arm(DmaGenState *s, int64_t from, int64_t busy_ns)
 {
-    s->cont_deadline = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
-                       MAX(s->act_period_ns, busy_ns);
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    s->cont_deadline = MAX(from + s->act_period_ns, now + busy_ns);
     timer_mod(s->timer, s->cont_deadline);
 }
 
@@ -607,7 +608,7 @@ static uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive)
     s->cont_last_err = DMA_GEN_ERR_OK;
     s->cont_running = true;
     s->epoch++;
-    dma_gen_cont_arm(s, 0);
+    dma_gen_cont_arm(s, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL), 0);
     trace_dma_gen_cont_start(s->act_src, s->act_dst, s->act_slots,
                              s->act_stride, s->act_len, s->act_period_ns,
                              s->act_ops_per_tick);
@@ -727,9 +728,10 @@ static bool dma_gen_cont_step(DmaGenXfer *x, DmaGenCont *c, uint32_t budget,
  * DMA_GEN_TICK_MAX_NS of virtual time (which runs with the host clock
  * while the VM runs, and stands still under qtest, so qtests stay
  * deterministic on any host); an operation cut by those bounds
- * resumes at the next tick, which is armed one period after this one ends
- * (in the main loop: one period or the tick's own duration, whichever is
- * longer), so a slow tick never causes a burst of late ones.
+ * resumes at the next tick. In the main loop the next tick is armed one
+ * period (and at least the tick's own duration) after this one ends; in an
+ * IOThread one period after this one started, or at once if it ran
+ * longer. Either way a slow tick never causes a burst of late ones.
  */
 static void dma_gen_tick(void *opaque)
 {
@@ -802,12 +804,20 @@ static void dma_gen_tick(void *opaque)
             /* stopped, restarted or reset meanwhile: nothing to report */
             raise = 0;
         } else if (s->cont_running) {
+            int64_t busy = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0;
+
             /*
-             * In the main loop the tick holds the BQL: leave the vCPUs at
-             * least as much time as the tick took.
+             * In the main loop the tick holds the BQL: the next one comes
+             * a period after this one ended, and leaves the vCPUs at least
+             * as much time as this one took. In an IOThread nobody waits
+             * for it: a period after this one started, or at once if it
+             * took longer (one tick then, never a burst of late ones).
              */
-            dma_gen_cont_arm(s, s->iothread ? 0 :
-                             qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0);
+            if (s->iothread) {
+                dma_gen_cont_arm(s, t0, 0);
+            } else {
+                dma_gen_cont_arm(s, t0 + busy, busy);
+            }
         }
     }
     if (raise) {

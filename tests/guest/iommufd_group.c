@@ -102,7 +102,7 @@ static int group_of(const char *bdf, char *out, size_t len)
 	return 0;
 }
 
-TEST_F(group, share_one_group)
+TEST_F_TIMEOUT(group, share_one_group, LAB_TEST_TIMEOUT)
 {
 	char a[PATH_MAX], b[PATH_MAX];
 
@@ -112,7 +112,7 @@ TEST_F(group, share_one_group)
 	ASSERT_STREQ(a, b);
 }
 
-TEST_F(group, attach_follows_the_group)
+TEST_F_TIMEOUT(group, attach_follows_the_group, LAB_TEST_TIMEOUT)
 {
 	test_cmd_attach(&self->g[0], self->hwpt[0]);
 	/* the group is on hwpt[0]: another page table is refused */
@@ -124,7 +124,7 @@ TEST_F(group, attach_follows_the_group)
 	test_cmd_detach(&self->g[0]);
 }
 
-TEST_F(group, replace_moves_the_group)
+TEST_F_TIMEOUT(group, replace_moves_the_group, LAB_TEST_TIMEOUT)
 {
 	test_cmd_attach(&self->g[0], self->hwpt[0]);
 	test_cmd_attach(&self->g[1], self->hwpt[0]);
@@ -145,7 +145,7 @@ TEST_F(group, replace_moves_the_group)
 	test_cmd_detach(&self->g[1]);
 }
 
-TEST_F(group, detach_one_keeps_the_other)
+TEST_F_TIMEOUT(group, detach_one_keeps_the_other, LAB_TEST_TIMEOUT)
 {
 	test_cmd_attach(&self->g[0], self->hwpt[1]);
 	test_cmd_attach(&self->g[1], self->hwpt[1]);

@@ -68,7 +68,7 @@ FIXTURE_TEARDOWN(msi)
 	close(self->iommufd);
 }
 
-TEST_F(msi, bind_needs_isolation_or_opt_in)
+TEST_F_TIMEOUT(msi, bind_needs_isolation_or_opt_in, LAB_TEST_TIMEOUT)
 {
 	ASSERT_EQ(0, lab_sysfs_write(UNSAFE_PARAM, "N"));
 	if (self->isolated) {
@@ -78,7 +78,7 @@ TEST_F(msi, bind_needs_isolation_or_opt_in)
 	}
 }
 
-TEST_F(msi, opt_in_allows_bind)
+TEST_F_TIMEOUT(msi, opt_in_allows_bind, LAB_TEST_TIMEOUT)
 {
 	ASSERT_EQ(0, lab_sysfs_write(UNSAFE_PARAM, "Y"));
 	ASSERT_EQ(0, try_bind(self->iommufd));

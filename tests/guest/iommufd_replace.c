@@ -120,7 +120,7 @@ static bool landed(unsigned char *buf, unsigned char val)
 	return true;
 }
 
-TEST_F(replace, copy_through_ioas)
+TEST_F_TIMEOUT(replace, copy_through_ioas, LAB_TEST_TIMEOUT)
 {
 	test_cmd_attach(&self->g, self->ioas[0]);
 	ASSERT_EQ(DMA_GEN_ERR_OK, copy_via(&self->g, self->buf[0], 0x5a));
@@ -128,7 +128,7 @@ TEST_F(replace, copy_through_ioas)
 	ASSERT_TRUE(landed(self->buf[1], 0));
 }
 
-TEST_F(replace, unmapped_iova_faults)
+TEST_F_TIMEOUT(replace, unmapped_iova_faults, LAB_TEST_TIMEOUT)
 {
 	test_cmd_attach(&self->g, self->ioas[0]);
 	ASSERT_EQ(DMA_GEN_ERR_DMA_WRITE,
@@ -136,7 +136,7 @@ TEST_F(replace, unmapped_iova_faults)
 			      IOVA_BASE + 2 * BUF_SIZE, 4096, 0x1));
 }
 
-TEST_F(replace, ioas_to_ioas)
+TEST_F_TIMEOUT(replace, ioas_to_ioas, LAB_TEST_TIMEOUT)
 {
 	test_cmd_attach(&self->g, self->ioas[0]);
 	test_cmd_attach(&self->g, self->ioas[1]);
@@ -146,7 +146,7 @@ TEST_F(replace, ioas_to_ioas)
 	ASSERT_TRUE(landed(self->buf[0], 0));
 }
 
-TEST_F(replace, hwpt_to_hwpt_and_auto)
+TEST_F_TIMEOUT(replace, hwpt_to_hwpt_and_auto, LAB_TEST_TIMEOUT)
 {
 	__u32 hwpt[2], out;
 
@@ -179,7 +179,7 @@ TEST_F(replace, hwpt_to_hwpt_and_auto)
 	test_cmd_destroy(self->iommufd, hwpt[1]);
 }
 
-TEST_F(replace, failure_leaves_old_hwpt)
+TEST_F_TIMEOUT(replace, failure_leaves_old_hwpt, LAB_TEST_TIMEOUT)
 {
 	__u32 hwpt;
 
@@ -203,7 +203,7 @@ TEST_F(replace, failure_leaves_old_hwpt)
  * path: each failing replace must leave the device translating through the
  * old HWPT, and the sweep must end in a successful replace.
  */
-TEST_F(replace, failure_injected_leaves_old_hwpt)
+TEST_F_TIMEOUT(replace, failure_injected_leaves_old_hwpt, LAB_TEST_TIMEOUT)
 {
 	unsigned int nth, injected = 0;
 	__u32 hwpt[2];
@@ -246,7 +246,7 @@ TEST_F(replace, failure_injected_leaves_old_hwpt)
 	test_cmd_destroy(self->iommufd, hwpt[1]);
 }
 
-TEST_F(replace, auto_hwpt_lifetime)
+TEST_F_TIMEOUT(replace, auto_hwpt_lifetime, LAB_TEST_TIMEOUT)
 {
 	__u32 auto_id;
 
@@ -325,17 +325,17 @@ static int stale_check(struct dma_gen *g, unsigned char **buf, int now,
 	return 0;
 }
 
-TEST_F_TIMEOUT(replace, under_live_dma, 300)
+TEST_F_TIMEOUT(replace, under_live_dma, LAB_TEST_TIMEOUT)
 {
 	/*
-	 * 1 KiB per operation, one page per slot: each operation still
+	 * 256 bytes per operation, one page per slot: each operation still
 	 * translates a source and a destination page, and many complete
 	 * during one replace.
 	 */
 	struct dma_gen_cont c = {
 		.src = IOVA_SRC, .dst = IOVA_DST, .slots = 16,
-		.stride = 4096, .len = 1024, .period_ns = 1000,
-		.ops_per_tick = 64, .pattern = 0xc0ffee11,
+		.stride = 4096, .len = 256, .period_ns = 1000,
+		.ops_per_tick = 256, .pattern = 0xc0ffee11,
 	};
 	struct dma_gen_counters start, before, now, after;
 	unsigned int i, n = lab_replaces(), stalls = 0, stale = 0;
@@ -349,8 +349,17 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 	smmu = lab_iommu_type(self->iommufd, self->g.dev_id) ==
 	       IOMMU_HW_INFO_TYPE_SMMU_LITE;
 	for (b = 0; b < 2; b++) {
-		/* the source the device copies, in both buffers */
+		/*
+		 * The source the device copies, and the ring it writes, in
+		 * both buffers: an operation that straddles a replace copies
+		 * into one buffer and verifies the other, which must then
+		 * hold the pattern too. (So the continuous traffic shows lost
+		 * translations and garbage; stale ones are what stale_check()
+		 * is for.)
+		 */
 		fill32(self->buf[b], c.pattern, c.len);
+		fill32(self->buf[b] + (IOVA_DST - IOVA_BASE), c.pattern,
+		       c.slots * c.stride);
 		test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id,
 				    self->ioas[b], 0, &hwpt[b]);
 	}
@@ -430,7 +439,7 @@ TEST_F_TIMEOUT(replace, under_live_dma, 300)
 	ASSERT_EQ(0, after.mismatches - start.mismatches);
 }
 
-TEST_F(replace, hw_info)
+TEST_F_TIMEOUT(replace, hw_info, LAB_TEST_TIMEOUT)
 {
 	__u32 type = IOMMU_HW_INFO_TYPE_NONE;
 	__u8 data[256];

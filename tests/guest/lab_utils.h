@@ -30,6 +30,14 @@
 
 #define LAB_PAGE_SIZE 4096UL
 
+/*
+ * Every test of ours states its harness timeout: the kselftest default
+ * (30 s) is not a bound we rely on, since a loaded host or a one-vCPU
+ * guest slows everything down. Loops bound themselves by time; this only
+ * stops a test that hangs, well inside the guest runner's own timeout.
+ */
+#define LAB_TEST_TIMEOUT 300
+
 struct dma_gen {
 	char bdf[32];
 	int fd;			/* the VFIO cdev */
