@@ -57,6 +57,22 @@ typedef struct SmmuLiteOutcomes {
 } SmmuLiteOutcomes;
 
 /*
+ * Evidence of one disruption: a refused translation of a stream that had
+ * been translating. @next is the STE the stream was accepted with again.
+ */
+#define SMMU_LITE_DISRUPTION_LOG 16
+typedef struct SmmuLiteDisruption {
+    int64_t time_ns;            /* QEMU_CLOCK_VIRTUAL */
+    uint32_t sid;
+    uint8_t type;               /* event type of the refusal (0: abort) */
+    uint8_t reason;
+    bool has_ste, has_last, has_next;
+    uint64_t ste[4];            /* the words the device fetched */
+    uint64_t last[4];           /* the last STE it had accepted */
+    uint64_t next[4];           /* the STE it accepted next */
+} SmmuLiteDisruption;
+
+/*
  * Totals, mirrored as QOM properties "stat-*". These count the slow path
  * (under s->mutex); translations served by the lock-free path are counted
  * per stream and added in when the properties are read.
@@ -118,6 +134,9 @@ struct SmmuLiteState {
     /* Statistics (debug aid, not migrated, kept across reset). */
     SmmuLiteCounters cnt;
     GHashTable *streams;        /* sid -> SmmuLiteStream */
+    SmmuLiteDisruption first_disruption;
+    SmmuLiteDisruption disruptions[SMMU_LITE_DISRUPTION_LOG];
+    uint64_t disruptions_logged;    /* since the last stats-reset */
 };
 
 #endif
