@@ -246,6 +246,54 @@ TEST_F_TIMEOUT(replace, failure_injected_leaves_old_hwpt, LAB_TEST_TIMEOUT)
 	test_cmd_destroy(self->iommufd, hwpt[1]);
 }
 
+/*
+ * Unmapping an IOVA range must invalidate the IOMMU's cached translations
+ * of it: a copy that worked (and filled the IOTLB) faults once the range is
+ * unmapped.
+ */
+TEST_F_TIMEOUT(replace, unmap_then_dma_faults, LAB_TEST_TIMEOUT)
+{
+	test_cmd_attach(&self->g, self->ioas[0]);
+	ASSERT_EQ(DMA_GEN_ERR_OK, copy_via(&self->g, self->buf[0], 0x61));
+	ASSERT_TRUE(landed(self->buf[0], 0x61));
+	ASSERT_EQ(0, lab_ioas_unmap(self->iommufd, self->ioas[0], IOVA_BASE,
+				    BUF_SIZE));
+	memset(self->buf[0] + BUF_SIZE / 2, 0, COPY_LEN);
+	ASSERT_EQ(DMA_GEN_ERR_DMA_READ,
+		  dma_gen_cmd(&self->g, DMA_GEN_OP_COPY, IOVA_SRC, IOVA_DST,
+			      COPY_LEN, 0));
+	ASSERT_TRUE(landed(self->buf[0], 0));
+	test_cmd_detach(&self->g);
+}
+
+/*
+ * An ASID freed with its domain and given to a new domain must not bring
+ * the old domain's translations along: the copy through the new domain
+ * lands in the new IOAS's buffer only.
+ */
+TEST_F_TIMEOUT(replace, asid_reuse_sees_new_tables, LAB_TEST_TIMEOUT)
+{
+	__u32 a, b, c;
+
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[0], 0, &a);
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(DMA_GEN_ERR_OK, copy_via(&self->g, self->buf[0], 0x71));
+	ASSERT_TRUE(landed(self->buf[0], 0x71));
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[1], 0, &b);
+	test_cmd_attach(&self->g, b);
+	/* a's domain goes away with its ASID, c's may reuse it */
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas[1], 0, &c);
+	test_cmd_attach(&self->g, c);
+	memset(self->buf[0] + BUF_SIZE / 2, 0, COPY_LEN);
+	ASSERT_EQ(DMA_GEN_ERR_OK, copy_via(&self->g, self->buf[1], 0x72));
+	ASSERT_TRUE(landed(self->buf[1], 0x72));
+	ASSERT_TRUE(landed(self->buf[0], 0));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, b);
+	test_cmd_destroy(self->iommufd, c);
+}
+
 TEST_F_TIMEOUT(replace, auto_hwpt_lifetime, LAB_TEST_TIMEOUT)
 {
 	__u32 auto_id;
