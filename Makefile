@@ -7,6 +7,7 @@
 #   make demo       boot the guest and run the replace scenario
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
 #   make bench      smmu-lite vs intel-iommu, measured side by side
+#   make check-mutants  planted driver bugs (tests/mutants/), each must be caught
 
 BUILD := build
 -include $(BUILD)/config.mk
@@ -17,7 +18,7 @@ IOMMU ?= none
 MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
 
 .PHONY: all qemu kernel headers guest lab check check-qtest check-unit \
-        check-guest demo shell bench clean distclean
+        check-guest check-mutants demo shell bench clean distclean
 
 all: qemu kernel guest
 
@@ -51,6 +52,9 @@ check-unit: lab
 check-guest: all
 	$(MESON_TEST) --suite guest ; scripts/test-summary $$?
 
+check-mutants: all
+	scripts/check-mutants
+
 demo: all
 	scripts/demo
 
@@ -61,7 +65,8 @@ shell: all
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
 
 clean:
-	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
+	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/linux-mutant $(BUILD)/mutants \
+	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz
 
 distclean:
