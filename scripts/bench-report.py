@@ -33,7 +33,8 @@ def parse(r, cfg):
             vals['replace p99 DMA us'] = int(kv['p99_ns']) / 1000
             vals['replace DMA errors'] = int(kv['dma_errors'])
         m = re.match(r'LAB-BOOT-MS (\d+)', line)
-        if m and cfg.endswith('dma_bench'):
+        if m and cfg in ('none.dma_bench', 'intel.dma_bench',
+                         'smmu-lite.dma_bench.4k.warm'):
             vals['boot to LAB-READY ms'] = int(m.group(1))
         m = re.match(r'LAB-QOM \S+ stat-iotlb-(lookups|misses) (\d+)', line)
         if m:
@@ -155,7 +156,7 @@ with open(out + '/results.md', 'w') as md:
              'round. dma-gen: 1000 synchronous 64 KiB copies per pattern, the '
              'median of 5 repetitions per boot; "4k": anonymous memory with '
              'MADV_NOHUGEPAGE (4 KiB IOMMU mappings), "2m": hugetlb; '
-             '"IOTLB misses %": smmu-lite\'s own counters for that run '
+             '"IOTLB misses %%": smmu-lite\'s own counters for that run '
              '(one boot per mapping and pattern), i.e. how cold it was; '
              'no IOMMU: vfio no-IOMMU mode, physical addresses inside 2 MiB '
              'pages. Replace: 500 HWPT-to-HWPT replaces idle, then 500 under '

@@ -75,6 +75,7 @@ void smmu_lite_iotlb_init(SmmuLiteState *s)
 {
     qht_init(&s->iotlb, smmu_lite_tlb_cmp, s->iotlb_size,
              QHT_MODE_AUTO_RESIZE);
+    s->iotlb_shift_hint = 12;
     s->iotlb_ready = true;
 }
 
@@ -298,21 +299,33 @@ bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
     return true;
 }
 
-/* Look @iova up at each page size; under RCU, no lock needed. */
+/*
+ * Look @iova up at each page size, the size of the last hit first (one
+ * lookup instead of two or three while a device works through blocks);
+ * under RCU, no lock needed.
+ */
 static SmmuLiteTlbEntry *smmu_lite_tlb_lookup(SmmuLiteState *s,
                                               SmmuLiteTlbKey *key,
                                               uint64_t iova)
 {
     static const uint8_t shifts[] = { 12, 21, 30 };
+    uint8_t hint = qatomic_read(&s->iotlb_shift_hint);
 
-    for (int i = 0; i < ARRAY_SIZE(shifts); i++) {
+    for (int i = -1; i < (int)ARRAY_SIZE(shifts); i++) {
+        uint8_t shift = i < 0 ? hint : shifts[i];
         SmmuLiteTlbEntry *e;
 
-        key->shift = shifts[i];
-        key->page = iova >> shifts[i];
+        if (i >= 0 && shift == hint) {
+            continue;
+        }
+        key->shift = shift;
+        key->page = iova >> shift;
         e = qht_lookup_custom(&s->iotlb, key, smmu_lite_tlb_hash(key),
                               smmu_lite_tlb_match);
         if (e) {
+            if (shift != hint) {
+                qatomic_set(&s->iotlb_shift_hint, shift);
+            }
             return e;
         }
     }

@@ -124,6 +124,7 @@ struct SmmuLiteState {
     GHashTable *config_cache;   /* sid -> SmmuLiteConfig */
     struct qht iotlb;           /* SmmuLiteTlbEntry, lock-free lookup */
     uint32_t iotlb_count;
+    uint8_t iotlb_shift_hint;   /* page size of the last hit, atomic */
     bool iotlb_ready;
 
     /* Properties. */
