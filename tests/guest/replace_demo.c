@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 	unsigned int n = 200, gap_us = 1000, sample_us = 100, i, failed = 0;
 	struct dma_gen_cont c = {
 		.src = IOVA_BASE, .dst = IOVA_BASE + BUF_SIZE / 2, .slots = 16,
-		.stride = 4096, .len = 4096, .period_ns = 1000,
+		.stride = 4096, .len = 4096, .period_ns = 20000,
 		.ops_per_tick = 16, .pattern = 0x5eed1ab5,
 	};
 	struct dma_gen_counters loop0, loop1;
