@@ -198,6 +198,18 @@ static inline int lab_vfio_pci_bind(const char *bdf)
 	char path[300];
 	int ret;
 
+	/*
+	 * No function reset when vfio-pci opens and closes the device: every
+	 * test opens it, and the FLR's BAR teardown and restore, while the
+	 * other vCPU runs, has been seen to leave QEMU's TCG TLB decoding
+	 * another device's registers as dma-gen's MSI-X table (an assert in
+	 * msix_table_mmio_write). The tests reset dma-gen through its RESET
+	 * register instead (dma_gen_setup()).
+	 */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset_method",
+		 bdf);
+	lab_sysfs_write(path, "\n");
+
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
 	if (!access(path, F_OK))
 		return 0;
