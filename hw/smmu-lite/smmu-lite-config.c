@@ -16,6 +16,14 @@ typedef struct SmmuLiteCfgEntry {
     uint64_t ste_addr;
     uint64_t w0;
     SmmuLiteConfig cfg;
+    /*
+     * In flight: the words 1-3 last read and what they decoded to, so a
+     * re-read that finds them unchanged skips the CD fetch and decode.
+     */
+    bool has_last;
+    bool last_ok;
+    uint64_t last_w[STE_WORDS - 1];
+    SmmuLiteEvent last_ev;
 } SmmuLiteCfgEntry;
 
 void smmu_lite_config_init(SmmuLiteState *s)
@@ -269,21 +277,43 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
         }
     }
 
-    for (int i = 1; i < STE_WORDS; i++) {
-        if (!smmu_lite_ram_ldq(ste_addr + i * 8, &w[i])) {
-            ev->type = EVT_F_STE_FETCH;
-            ev->addr2 = ste_addr + i * 8;
-            memset(cfg, 0, sizeof(*cfg));
-            smmu_lite_config_inv_sid(s, sid);
-            goto refused;
+    if (!smmu_lite_ram_ldq_n(ste_addr + 8, &w[1], STE_WORDS - 1)) {
+        /* report the first word that is not RAM */
+        int i = 1;
+
+        while (i < STE_WORDS - 1 && smmu_lite_ram_ldq(ste_addr + i * 8, &w[i])) {
+            i++;
         }
+        ev->type = EVT_F_STE_FETCH;
+        ev->addr2 = ste_addr + i * 8;
+        memset(cfg, 0, sizeof(*cfg));
+        smmu_lite_config_inv_sid(s, sid);
+        goto refused;
     }
     words = w;
     complete = (uint64_t)(now - t0) >= s->tear_window_ns;
     trace_smmu_lite_ste_fetch(sid, ste_addr, w[0], w[1], w[2], w[3],
                               complete);
 
-    ok = smmu_lite_decode_ste(s, sid, w, ste_addr, cfg, ev);
+    if (e && e->in_flight && e->has_last &&
+        !memcmp(e->last_w, &w[1], sizeof(e->last_w))) {
+        /*
+         * words 1-3 as last time: same decode (word 0 is latched; the
+         * CD is held for the fetch's duration like the STE)
+         */
+        ok = e->last_ok;
+        *cfg = e->cfg;
+        *ev = e->last_ev;
+    } else {
+        ok = smmu_lite_decode_ste(s, sid, w, ste_addr, cfg, ev);
+        if (e && e->in_flight) {
+            e->has_last = true;
+            e->last_ok = ok;
+            memcpy(e->last_w, &w[1], sizeof(e->last_w));
+            e->cfg = *cfg;
+            e->last_ev = *ev;
+        }
+    }
     if (complete) {
         if (ok) {
             if (!e) {

@@ -291,6 +291,7 @@ typedef enum SmmuLiteRamUpdate {
     SL_RAM_NOT_RAM,             /* not RAM, or misaligned */
 } SmmuLiteRamUpdate;
 bool smmu_lite_ram_ldq(uint64_t pa, uint64_t *val);
+bool smmu_lite_ram_ldq_n(uint64_t pa, uint64_t *val, unsigned n);
 bool smmu_lite_ram_read(uint64_t pa, void *buf, uint64_t len);
 bool smmu_lite_ram_write(uint64_t pa, const void *buf, uint64_t len);
 SmmuLiteRamUpdate smmu_lite_ram_set_bits(uint64_t pa, uint64_t need,

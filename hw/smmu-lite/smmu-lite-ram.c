@@ -53,6 +53,26 @@ bool smmu_lite_ram_ldq(uint64_t pa, uint64_t *val)
     return true;
 }
 
+/* @n consecutive 64-bit words at @pa (8-byte aligned), each read atomically. */
+bool smmu_lite_ram_ldq_n(uint64_t pa, uint64_t *val, unsigned n)
+{
+    MemoryRegionCache c;
+    uint64_t *p;
+
+    if (pa & 7) {
+        return false;
+    }
+    p = smmu_lite_ram_begin(&c, pa, (uint64_t)n * 8, false);
+    if (!p) {
+        return false;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        val[i] = le64_to_cpu(qatomic_read__nocheck(&p[i]));
+    }
+    address_space_cache_destroy(&c);
+    return true;
+}
+
 bool smmu_lite_ram_read(uint64_t pa, void *buf, uint64_t len)
 {
     MemoryRegionCache c;
