@@ -122,36 +122,45 @@ void dma_gen_set_bus_master(DmaGen *d, bool on)
     qpci_config_writew(d->pdev, PCI_COMMAND, cmd);
 }
 
+void dma_gen_pci_save(DmaGen *d, DmaGenPciRegs *regs)
+{
+    regs->bar0 = qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_0);
+    regs->bar1 = qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_1);
+    regs->cmd = qpci_config_readw(d->pdev, PCI_COMMAND);
+}
+
+void dma_gen_pci_restore_after_reset(DmaGen *d, const DmaGenPciRegs *regs)
+{
+    /* the reset cleared the command register and the BARs */
+    g_assert_cmphex(qpci_config_readw(d->pdev, PCI_COMMAND) &
+                    (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER), ==, 0);
+    g_assert_cmphex(qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_0) &
+                    PCI_BASE_ADDRESS_MEM_MASK, ==, 0);
+
+    qpci_config_writel(d->pdev, PCI_BASE_ADDRESS_0, regs->bar0);
+    qpci_config_writel(d->pdev, PCI_BASE_ADDRESS_1, regs->bar1);
+    qpci_config_writew(d->pdev, PCI_COMMAND, regs->cmd);
+    d->pdev->msix_enabled = false;
+    d->msix = false;
+}
+
 bool dma_gen_flr(DmaGen *d)
 {
     uint8_t cap = qpci_find_capability(d->pdev, PCI_CAP_ID_EXP, 0);
-    uint32_t bar0, bar1;
-    uint16_t cmd, devctl;
+    DmaGenPciRegs regs;
+    uint16_t devctl;
 
     if (!cap) {
         return false;
     }
     g_assert(qpci_config_readl(d->pdev, cap + PCI_EXP_DEVCAP) &
              PCI_EXP_DEVCAP_FLR);
-    bar0 = qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_0);
-    bar1 = qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_1);
-    cmd = qpci_config_readw(d->pdev, PCI_COMMAND);
+    dma_gen_pci_save(d, &regs);
 
     devctl = qpci_config_readw(d->pdev, cap + PCI_EXP_DEVCTL);
     qpci_config_writew(d->pdev, cap + PCI_EXP_DEVCTL,
                        devctl | PCI_EXP_DEVCTL_BCR_FLR);
-
-    /* the FLR cleared the command register and the BARs */
-    g_assert_cmphex(qpci_config_readw(d->pdev, PCI_COMMAND) &
-                    (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER), ==, 0);
-    g_assert_cmphex(qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_0) &
-                    PCI_BASE_ADDRESS_MEM_MASK, ==, 0);
-
-    qpci_config_writel(d->pdev, PCI_BASE_ADDRESS_0, bar0);
-    qpci_config_writel(d->pdev, PCI_BASE_ADDRESS_1, bar1);
-    qpci_config_writew(d->pdev, PCI_COMMAND, cmd);
-    d->pdev->msix_enabled = false;
-    d->msix = false;
+    dma_gen_pci_restore_after_reset(d, &regs);
     return true;
 }
 

@@ -98,6 +98,19 @@ void dma_gen_set_bus_master(DmaGen *d, bool on);
  */
 bool dma_gen_flr(DmaGen *d);
 
+/* The config state a function reset clears, to put back afterwards. */
+typedef struct DmaGenPciRegs {
+    uint32_t bar0, bar1;
+    uint16_t cmd;
+} DmaGenPciRegs;
+
+void dma_gen_pci_save(DmaGen *d, DmaGenPciRegs *regs);
+/*
+ * After a function reset: assert that it cleared the command register and
+ * BAR0, then restore @regs. MSI-X is off afterwards.
+ */
+void dma_gen_pci_restore_after_reset(DmaGen *d, const DmaGenPciRegs *regs);
+
 /*
  * Commands. Each returns STATUS.ERR_CODE (DMA_GEN_ERR_*) after checking that
  * the command completed (DONE=1, BUSY=0, ERROR consistent with ERR_CODE).

@@ -580,8 +580,8 @@ static void test_reset_during_own_dma(const void *data)
     QPCIDevice *host;
     DmaGen *d;
     uint64_t cfg, src;
-    uint32_t bar0, bar1;
-    uint16_t cmd, devctl;
+    DmaGenPciRegs regs;
+    uint16_t devctl;
     uint8_t cap;
 
     sl_watchdog_step("starting QEMU");
@@ -615,9 +615,7 @@ static void test_reset_during_own_dma(const void *data)
     dma_gen_writel(d, A_INT_ENABLE, DMA_GEN_INT_MASK);
 
     qtest_writew(w->s->qts, src, devctl | PCI_EXP_DEVCTL_BCR_FLR);
-    bar0 = qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_0);
-    bar1 = qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_1);
-    cmd = qpci_config_readw(d->pdev, PCI_COMMAND);
+    dma_gen_pci_save(d, &regs);
     dma_gen_write64(d, A_SRC_LO, src);
     dma_gen_write64(d, A_DST_LO, cfg + cap + PCI_EXP_DEVCTL);
     dma_gen_writel(d, A_LEN, 2);
@@ -627,13 +625,7 @@ static void test_reset_during_own_dma(const void *data)
 
     /* the FLR happened: config space was reset too */
     sl_watchdog_step("checking the reset");
-    g_assert_cmphex(qpci_config_readw(d->pdev, PCI_COMMAND) &
-                    (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER), ==, 0);
-    g_assert_cmphex(qpci_config_readl(d->pdev, PCI_BASE_ADDRESS_0) &
-                    PCI_BASE_ADDRESS_MEM_MASK, ==, 0);
-    qpci_config_writel(d->pdev, PCI_BASE_ADDRESS_0, bar0);
-    qpci_config_writel(d->pdev, PCI_BASE_ADDRESS_1, bar1);
-    qpci_config_writew(d->pdev, PCI_COMMAND, cmd);
+    dma_gen_pci_restore_after_reset(d, &regs);
 
     /* every BAR0 register reads its reset value */
     g_assert_cmphex(dma_gen_readl(d, A_ID), ==, DMA_GEN_ID_VALUE);

@@ -247,13 +247,7 @@ uint64_t sl_pte_addr(SLite *s, uint64_t root, uint8_t t0sz, uint64_t iova)
 
 bool sl_cmd(SLite *s, uint64_t w0, uint64_t w1)
 {
-    uint32_t wrap = (2u << s->cmdq_log2) - 1;
-    uint32_t prod = sl_readl(s, SL_CMDQ_PROD) & wrap;
-    uint64_t a = s->cmdq + (prod & ((1u << s->cmdq_log2) - 1)) * 16ULL;
-
-    qtest_writeq(s->qts, a, w0);
-    qtest_writeq(s->qts, a + 8, w1);
-    sl_writel(s, SL_CMDQ_PROD, (prod + 1) & wrap);
+    sl_writel(s, SL_CMDQ_PROD, sl_cmd_stage(s, w0, w1));
     return !((sl_readl(s, SL_GERROR) ^ sl_readl(s, SL_GERRORN)) &
              SL_GERROR_CMDQ);
 }
