@@ -35,3 +35,11 @@ sha256_ok() { # file expected-sha256
 # stamp NAME VALUE: a directory is valid only once its stamp holds VALUE.
 stamp_ok() { [ -f "$1/.lab-stamp" ] && [ "$(cat "$1/.lab-stamp")" = "$2" ]; }
 stamp_set() { printf '%s' "$2" > "$1/.lab-stamp"; }
+
+# The kernel-patches/ series: its patch names, and the stamp of a tree that
+# has them applied (Linux version + a hash of the series and every patch).
+kernel_series() { grep -v '^[[:space:]]*\(#\|$\)' "$LAB_TOP/kernel-patches/series" || true; }
+kernel_series_stamp() {
+    echo "$LINUX_VERSION $(cd "$LAB_TOP/kernel-patches" &&
+        { cat series; kernel_series | xargs -r cat; } | sha256sum | cut -d' ' -f1)"
+}
