@@ -10,6 +10,7 @@
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
+#include "qapi/visitor.h"
 #include "exec/address-spaces.h"
 #include "migration/vmstate.h"
 #include "smmu-lite-internal.h"
@@ -220,6 +221,67 @@ static const Property smmu_lite_properties[] = {
     DEFINE_PROP_UINT64("tear-window-ns", SmmuLiteState, tear_window_ns, 0),
 };
 
+/*
+ * Run-time properties (QOM, not qdev: qom-set works after realize).
+ * QMP runs them in the main loop with the BQL; the command queue reads
+ * the injection state under s->mutex.
+ */
+static void smmu_lite_get_refuse_cmd(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    SmmuLiteState *s = SMMU_LITE(obj);
+    uint8_t val;
+
+    qemu_mutex_lock(&s->mutex);
+    val = s->refuse_cmd;
+    qemu_mutex_unlock(&s->mutex);
+    visit_type_uint8(v, name, &val, errp);
+}
+
+static void smmu_lite_set_refuse_cmd(Object *obj, Visitor *v,
+                                     const char *name, void *opaque,
+                                     Error **errp)
+{
+    SmmuLiteState *s = SMMU_LITE(obj);
+    uint8_t val;
+
+    if (!visit_type_uint8(v, name, &val, errp)) {
+        return;
+    }
+    qemu_mutex_lock(&s->mutex);
+    s->refuse_cmd = val;
+    qemu_mutex_unlock(&s->mutex);
+}
+
+static void smmu_lite_get_refuse_count(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp)
+{
+    SmmuLiteState *s = SMMU_LITE(obj);
+    uint32_t val;
+
+    qemu_mutex_lock(&s->mutex);
+    val = s->refuse_cmd_count;
+    qemu_mutex_unlock(&s->mutex);
+    visit_type_uint32(v, name, &val, errp);
+}
+
+static void smmu_lite_set_refuse_count(Object *obj, Visitor *v,
+                                       const char *name, void *opaque,
+                                       Error **errp)
+{
+    SmmuLiteState *s = SMMU_LITE(obj);
+    uint32_t val;
+
+    if (!visit_type_uint32(v, name, &val, errp)) {
+        return;
+    }
+    qemu_mutex_lock(&s->mutex);
+    s->refuse_cmd_count = val;
+    qemu_mutex_unlock(&s->mutex);
+}
+
 static void smmu_lite_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -246,6 +308,18 @@ static void smmu_lite_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "tear-window-ns",
         "STE fetch tear window in virtual ns: words 1-3 of an STE are "
         "re-read until this long after word 0 (0 = off)");
+    object_class_property_add(klass, "x-refuse-cmd", "uint8",
+                              smmu_lite_get_refuse_cmd,
+                              smmu_lite_set_refuse_cmd, NULL, NULL);
+    object_class_property_set_description(klass, "x-refuse-cmd",
+        "debug, settable at run time: opcode of the commands to refuse "
+        "as illegal (CMDQ_ERR, CONS.ERR=ILL); 0 = off");
+    object_class_property_add(klass, "x-refuse-cmd-count", "uint32",
+                              smmu_lite_get_refuse_count,
+                              smmu_lite_set_refuse_count, NULL, NULL);
+    object_class_property_set_description(klass, "x-refuse-cmd-count",
+        "debug, settable at run time: how many more commands with opcode "
+        "x-refuse-cmd to refuse; each refusal decrements it");
 }
 
 static const TypeInfo smmu_lite_types[] = {

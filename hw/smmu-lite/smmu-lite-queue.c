@@ -95,6 +95,23 @@ static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd,
 }
 
 /*
+ * Failure injection (x-refuse-cmd, x-refuse-cmd-count): is the command at
+ * @cons one to refuse? Each refusal uses up one of the count.
+ */
+static bool smmu_lite_cmd_refused(SmmuLiteState *s, uint64_t w0,
+                                  uint32_t cons)
+{
+    uint8_t op = FIELD_EX64(w0, CMD0, OP);
+
+    if (!s->refuse_cmd || op != s->refuse_cmd || !s->refuse_cmd_count) {
+        return false;
+    }
+    s->refuse_cmd_count--;
+    trace_smmu_lite_cmd_refused(op, cons, s->refuse_cmd_count);
+    return true;
+}
+
+/*
  * Consume commands from CONS to PROD, at most one queue's worth; called
  * with s->mutex held. Returns true when it stopped right after a CMD_SYNC
  * whose MSI (@msi) is still to be written.
@@ -128,7 +145,11 @@ static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi)
         } else {
             cmd[0] = le64_to_cpu(cmd[0]);
             cmd[1] = le64_to_cpu(cmd[1]);
-            err = smmu_lite_cmd_exec(s, cmd, &sync_msi, msi);
+            if (smmu_lite_cmd_refused(s, cmd[0], cons)) {
+                err = CMDQ_ERR_ILL;
+            } else {
+                err = smmu_lite_cmd_exec(s, cmd, &sync_msi, msi);
+            }
         }
         if (err) {
             s->cmdq_cons = FIELD_DP32(cons, CMDQ_CONS, ERR, err);

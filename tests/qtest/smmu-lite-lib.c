@@ -349,6 +349,17 @@ char *sl_qom_str(SLite *s, const char *name)
     return v;
 }
 
+void sl_qom_set_u64(SLite *s, const char *name, uint64_t val)
+{
+    QDict *rsp = qtest_qmp(s->qts, "{ 'execute': 'qom-set', 'arguments': "
+                           "{ 'path': '/machine/peripheral/smmu', "
+                           "'property': %s, 'value': %" PRIu64 " } }",
+                           name, val);
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
 void sl_stats_reset(SLite *s)
 {
     QDict *rsp = qtest_qmp(s->qts, "{ 'execute': 'qom-set', 'arguments': "

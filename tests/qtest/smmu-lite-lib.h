@@ -167,6 +167,8 @@ bool sl_evt_pop(SLite *s, SLEvent *ev);
 int sl_evt_count(SLite *s);
 
 uint64_t sl_qom_u64(SLite *s, const char *name);
+/* qom-set an integer property of the device at run time (QMP). */
+void sl_qom_set_u64(SLite *s, const char *name, uint64_t val);
 char *sl_qom_str(SLite *s, const char *name);
 void sl_stats_reset(SLite *s);
 

@@ -167,6 +167,114 @@ static void test_cmdq_errors(void)
     sl_stop(s);
 }
 
+/* Replace the command at CONS (stopped on an error) and acknowledge. */
+static void sl_cmd_fix_and_ack(SLite *s, uint64_t w0, uint64_t w1)
+{
+    uint32_t cons = sl_readl(s, SL_CMDQ_CONS);
+    uint64_t a = s->cmdq + (cons & ((1u << s->cmdq_log2) - 1)) * 16;
+
+    qtest_writeq(s->qts, a, w0);
+    qtest_writeq(s->qts, a + 8, w1);
+    sl_writel(s, SL_GERRORN, sl_readl(s, SL_GERROR));
+}
+
+/* x-refuse-cmd / x-refuse-cmd-count, set at run time over QMP. */
+static void test_cmdq_refuse(void)
+{
+    SLite *s = sl_start(NULL, NULL);
+    uint32_t cons;
+
+    sl_cmdq_only(s);
+    sl_writel(s, SL_STRTAB_BASE_CFG, 4);
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd"), ==, 0);
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 0);
+    sl_qom_set_u64(s, "x-refuse-cmd", SL_CMD_CFGI_STE);
+    sl_qom_set_u64(s, "x-refuse-cmd-count", 2);
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd"), ==, SL_CMD_CFGI_STE);
+
+    /* other opcodes run */
+    g_assert(sl_tlbi_all(s));
+    g_assert(sl_sync(s));
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 2);
+
+    /* a valid CFGI_STE is refused as an illegal command */
+    cons = sl_readl(s, SL_CMDQ_CONS);
+    g_assert(!sl_cfgi_ste(s, 1));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==,
+                    cons | SL_CMDQ_ERR_ILL << 24);
+    g_assert(sl_gerror_active(s, SL_GERROR_CMDQ));
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 1);
+    g_assert_cmpuint(sl_qom_u64(s, "stat-invalidations"), ==, 1);
+    /* stopped: nothing after it runs */
+    g_assert(!sl_sync(s));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==,
+                    cons | SL_CMDQ_ERR_ILL << 24);
+    /* replaced by a SYNC and acknowledged: the queue resumes at CONS */
+    sl_cmd_fix_and_ack(s, SL_CMD_SYNC, 0);
+    g_assert(!sl_gerror_active(s, SL_GERROR_CMDQ));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==,
+                    sl_readl(s, SL_CMDQ_PROD));
+    g_assert_cmpuint(sl_qom_u64(s, "stat-invalidations"), ==, 1);
+
+    /* the last refusal; acknowledged as is, the CFGI_STE then runs */
+    cons = sl_readl(s, SL_CMDQ_CONS);
+    g_assert(!sl_cfgi_ste(s, 2));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==,
+                    cons | SL_CMDQ_ERR_ILL << 24);
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 0);
+    sl_writel(s, SL_GERRORN, sl_readl(s, SL_GERROR));
+    g_assert(!sl_gerror_active(s, SL_GERROR_CMDQ));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==,
+                    sl_readl(s, SL_CMDQ_PROD));
+    g_assert_cmpuint(sl_qom_u64(s, "stat-invalidations"), ==, 2);
+
+    /* count 0: the injection is over */
+    for (int i = 0; i < 3; i++) {
+        g_assert(sl_cfgi_ste(s, 3));
+    }
+    g_assert(sl_sync(s));
+    g_assert_cmpuint(sl_qom_u64(s, "stat-invalidations"), ==, 5);
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 0);
+
+    /* opcode 0 is off, whatever the count */
+    sl_qom_set_u64(s, "x-refuse-cmd", 0);
+    sl_qom_set_u64(s, "x-refuse-cmd-count", 5);
+    g_assert(sl_cfgi_ste(s, 3) && sl_sync(s));
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 5);
+    sl_stop(s);
+}
+
+/* A CMD_SYNC can be refused too: no completion write, then a retry. */
+static void test_cmdq_refuse_sync(void)
+{
+    SLite *s = sl_start("x-refuse-cmd=0x46,x-refuse-cmd-count=1", NULL);
+    uint64_t flag;
+
+    sl_cmdq_only(s);
+    flag = sl_alloc(s, 8, 8);
+    g_assert(!sl_cmd(s, SL_CMD_SYNC | SL_CMD_SYNC_CS_IRQ | 0x5a5aULL << 32,
+                     flag));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==, SL_CMDQ_ERR_ILL << 24);
+    g_assert(sl_gerror_active(s, SL_GERROR_CMDQ));
+    g_assert_cmphex(qtest_readl(s->qts, flag), ==, 0);
+    g_assert_cmpuint(sl_qom_u64(s, "x-refuse-cmd-count"), ==, 0);
+
+    /* acknowledged without a change: the SYNC runs and signals */
+    sl_writel(s, SL_GERRORN, sl_readl(s, SL_GERROR));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==, 1);
+    g_assert_cmphex(qtest_readl(s->qts, flag), ==, 0x5a5a);
+
+    /* armed again over QMP */
+    sl_qom_set_u64(s, "x-refuse-cmd-count", 1);
+    g_assert(!sl_sync(s));
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==, 1 | SL_CMDQ_ERR_ILL << 24);
+    sl_cmd_fix_and_ack(s, SL_CMD_SYNC | SL_CMD_SYNC_CS_IRQ | 0x77ULL << 32,
+                       flag);
+    g_assert_cmphex(sl_readl(s, SL_CMDQ_CONS), ==, 2);
+    g_assert_cmphex(qtest_readl(s->qts, flag), ==, 0x77);
+    sl_stop(s);
+}
+
 static void test_cmdq_wrap(void)
 {
     SLite *s = sl_start(NULL, NULL);
@@ -283,6 +391,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/cmdq/sync-msi", test_cmdq_sync_msi);
     qtest_add_func("/smmu-lite/cmdq/errors", test_cmdq_errors);
     qtest_add_func("/smmu-lite/cmdq/wrap", test_cmdq_wrap);
+    qtest_add_func("/smmu-lite/cmdq/refuse", test_cmdq_refuse);
+    qtest_add_func("/smmu-lite/cmdq/refuse-sync", test_cmdq_refuse_sync);
     qtest_add_func("/smmu-lite/garbage/registers", test_garbage_registers);
     qtest_add_func("/smmu-lite/garbage/commands", test_garbage_commands);
     return g_test_run();

@@ -132,6 +132,13 @@ struct SmmuLiteState {
     uint32_t config_cache_size;
     uint64_t tear_window_ns;
 
+    /*
+     * Failure injection, QOM properties settable at run time (debug aid,
+     * not migrated, kept across reset); under s->mutex.
+     */
+    uint8_t refuse_cmd;         /* x-refuse-cmd: opcode to refuse, 0 = off */
+    uint32_t refuse_cmd_count;  /* x-refuse-cmd-count: refusals left */
+
     /* Statistics (debug aid, not migrated, kept across reset). */
     SmmuLiteCounters cnt;
     GHashTable *streams;        /* sid -> SmmuLiteStream */
