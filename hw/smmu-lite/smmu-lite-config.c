@@ -109,6 +109,47 @@ static bool smmu_lite_ste_addr(SmmuLiteState *s, uint32_t sid,
     return true;
 }
 
+/*
+ * Has @sid a valid STE (V=1) in memory right now? Reads the level-1
+ * descriptor and word 0 from RAM, bypassing the caches; @why says what is
+ * missing otherwise. A stream table still at its reset value (STRTAB_BASE
+ * and STRTAB_BASE_CFG both 0) counts as no stream table.
+ */
+bool smmu_lite_ste_present(SmmuLiteState *s, uint32_t sid, const char **why)
+{
+    SmmuLiteEvent ev = { 0 };
+    uint64_t addr, w0;
+
+    if (!(s->strtab_base & R_STRTAB_BASE_ADDR_MASK) && !s->strtab_base_cfg) {
+        *why = "no stream table";
+        return false;
+    }
+    if (!smmu_lite_ste_addr(s, sid, &addr, &ev)) {
+        switch (ev.type) {
+        case EVT_C_BAD_STREAMID:
+            *why = "SID beyond the stream table";
+            break;
+        case EVT_F_STE_FETCH:
+            *why = "level-1 descriptor not in RAM";
+            break;
+        default:
+            *why = ev.reason == STE_R_L1STD ? "level-1 descriptor invalid"
+                                            : "bad STRTAB_BASE_CFG";
+            break;
+        }
+        return false;
+    }
+    if (!smmu_lite_ram_ldq(addr, &w0)) {
+        *why = "STE not in RAM";
+        return false;
+    }
+    if (!FIELD_EX64(w0, STE0, V)) {
+        *why = "STE V=0";
+        return false;
+    }
+    return true;
+}
+
 static bool smmu_lite_fetch_cd(SmmuLiteState *s, uint32_t sid,
                                SmmuLiteConfig *cfg, SmmuLiteEvent *ev)
 {

@@ -316,6 +316,7 @@ bool smmu_lite_config_get(SmmuLiteState *s, uint32_t sid, bool is_write,
 void smmu_lite_config_inv_sid(SmmuLiteState *s, uint32_t sid);
 void smmu_lite_config_inv_all(SmmuLiteState *s);
 uint32_t smmu_lite_strtab_num_sids(SmmuLiteState *s);
+bool smmu_lite_ste_present(SmmuLiteState *s, uint32_t sid, const char **why);
 
 /* smmu-lite-walk.c */
 void smmu_lite_iotlb_init(SmmuLiteState *s);
@@ -341,6 +342,9 @@ void smmu_lite_cmdq_run(SmmuLiteState *s);
 void smmu_lite_event_record(SmmuLiteState *s, uint32_t sid, uint64_t iova,
                             bool is_write, const SmmuLiteEvent *ev);
 uint32_t smmu_lite_queue_log2size(uint64_t base);
+
+/* smmu-lite-pci.c */
+void smmu_lite_count_uncovered(SmmuLiteState *s);
 
 /* smmu-lite-stats.c */
 void smmu_lite_stats_init(SmmuLiteState *s);

@@ -10,6 +10,7 @@
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
+#include "hw/pci/pcie.h"
 #include "qapi/visitor.h"
 #include "exec/address-spaces.h"
 #include "migration/vmstate.h"
@@ -110,6 +111,74 @@ static void smmu_lite_warn_early_device(PCIBus *bus, PCIDevice *dev,
                 "DMA is not translated (create smmu-lite before the devices "
                 "it translates)", object_get_typename(OBJECT(dev)),
                 PCI_SLOT(dev->devfn), PCI_FUNC(dev->devfn));
+}
+
+/*
+ * The stream ID of @dev as this model sees it: below a conventional bus,
+ * the bridge above it requests on behalf of everything behind it (a
+ * PCIe-to-PCI bridge with its secondary bus and devfn 0, any other bridge
+ * with its own ID), as QEMU aliases requester IDs for its IOMMUs. Returns
+ * false if @dev's DMA does not reach us (a bus that bypasses the IOMMU).
+ */
+static bool smmu_lite_dev_sid(SmmuLiteState *s, PCIDevice *dev,
+                              uint32_t *sid)
+{
+    PCIBus *bus = pci_get_bus(dev);
+    PCIBus *req_bus = bus;
+    int req_devfn = dev->devfn;
+
+    while (bus != s->root_bus && bus->parent_dev) {
+        PCIDevice *bridge = bus->parent_dev;
+
+        if (!pci_bus_is_express(bus)) {
+            if (pci_is_express(bridge) &&
+                pcie_cap_get_type(bridge) == PCI_EXP_TYPE_PCI_BRIDGE) {
+                req_bus = bus;
+                req_devfn = 0;
+            } else {
+                req_bus = pci_get_bus(bridge);
+                req_devfn = bridge->devfn;
+            }
+        }
+        bus = pci_get_bus(bridge);
+    }
+    if (pci_bus_bypass_iommu(req_bus)) {
+        return false;
+    }
+    *sid = PCI_BUILD_BDF(pci_bus_num(req_bus), req_devfn);
+    return true;
+}
+
+static void smmu_lite_uncovered_dev(PCIBus *bus, PCIDevice *dev,
+                                    void *opaque)
+{
+    SmmuLiteState *s = opaque;
+    const char *why;
+    uint32_t sid;
+
+    if (dev == PCI_DEVICE(s) || !smmu_lite_dev_sid(s, dev, &sid) ||
+        smmu_lite_ste_present(s, sid, &why)) {
+        return;
+    }
+    s->cnt.enable_uncovered++;
+    trace_smmu_lite_enable_uncovered(pci_bus_num(bus), dev->devfn, sid, why);
+}
+
+static void smmu_lite_uncovered_bus(PCIBus *bus, void *opaque)
+{
+    pci_for_each_device_under_bus(bus, smmu_lite_uncovered_dev, opaque);
+}
+
+/*
+ * CR0ACK.SMMUEN went 0 -> 1: count the functions of our hierarchy whose
+ * stream has no valid STE now (stat-enable-uncovered). With the BQL (a
+ * register write) and s->mutex held; STEs are read from RAM only.
+ */
+void smmu_lite_count_uncovered(SmmuLiteState *s)
+{
+    if (s->root_bus) {
+        pci_for_each_bus(s->root_bus, smmu_lite_uncovered_bus, s);
+    }
 }
 
 static void smmu_lite_realize(PCIDevice *pdev, Error **errp)
@@ -282,6 +351,15 @@ static void smmu_lite_set_refuse_count(Object *obj, Visitor *v,
     qemu_mutex_unlock(&s->mutex);
 }
 
+static void smmu_lite_get_cr0(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    SmmuLiteState *s = SMMU_LITE(obj);
+    uint32_t val = qatomic_read(&s->cr0ack);
+
+    visit_type_uint32(v, name, &val, errp);
+}
+
 static void smmu_lite_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
@@ -320,6 +398,10 @@ static void smmu_lite_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "x-refuse-cmd-count",
         "debug, settable at run time: how many more commands with opcode "
         "x-refuse-cmd to refuse; each refusal decrements it");
+    object_class_property_add(klass, "cr0", "uint32", smmu_lite_get_cr0,
+                              NULL, NULL, NULL);
+    object_class_property_set_description(klass, "cr0",
+        "current CR0ACK value (read-only)");
 }
 
 static const TypeInfo smmu_lite_types[] = {

@@ -394,6 +394,7 @@ void smmu_lite_stats_add_props(SmmuLiteState *s)
         C("invalidations", invalidations),
         C("events", events),
         C("events-lost", events_lost),
+        C("enable-uncovered", enable_uncovered),
 #undef C
     };
 

@@ -248,15 +248,19 @@ static bool smmu_lite_cmdq_stopped(SmmuLiteState *s)
 static void smmu_lite_write_cr0(SmmuLiteState *s, uint32_t val)
 {
     uint32_t old = s->cr0ack;
+    uint32_t ack = val & SMMU_LITE_CR0_MASK;
 
     if (val & ~SMMU_LITE_CR0_MASK) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: CR0 RES0 bits 0x%x set\n",
                       val & ~SMMU_LITE_CR0_MASK);
     }
     s->cr0 = val;
-    qatomic_set(&s->cr0ack, val & SMMU_LITE_CR0_MASK);
+    qatomic_set(&s->cr0ack, ack);
     smmu_lite_cfg_changed(s);
     trace_smmu_lite_cr0(old, s->cr0ack);
+    if (!(old & R_CR0_SMMUEN_MASK) && (ack & R_CR0_SMMUEN_MASK)) {
+        smmu_lite_count_uncovered(s);
+    }
     if (!(old & R_CR0_CMDQEN_MASK) && (s->cr0ack & R_CR0_CMDQEN_MASK)) {
         smmu_lite_cmdq_run(s);
     }

@@ -6,6 +6,8 @@
  * Spec: docs/specs/smmu-lite.rst, docs/specs/dma-gen.rst.
  */
 #include "qemu/osdep.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "smmu-lite-lib.h"
 #include "dma-gen-lib.h"
 
@@ -421,6 +423,160 @@ static void test_bridge_alias(void)
     sl_stop(s);
 }
 
+/*
+ * The PCI functions QEMU reports below @devices (a query-pci "devices"
+ * list), smmu-lite excluded: the count, and in @sids (if not NULL) the
+ * requester IDs of those on the bus itself.
+ */
+static unsigned pci_functions(QList *devices, GArray *sids)
+{
+    QListEntry *e;
+    unsigned n = 0;
+
+    QLIST_FOREACH_ENTRY(devices, e) {
+        QDict *dev = qobject_to(QDict, qlist_entry_obj(e));
+        QDict *id = qdict_get_qdict(dev, "id");
+        uint32_t sid = qdict_get_int(dev, "bus") << 8 |
+                       qdict_get_int(dev, "slot") << 3 |
+                       qdict_get_int(dev, "function");
+
+        if (qdict_get_int(id, "vendor") == 0x1b36 &&
+            qdict_get_int(id, "device") == 0x0120) {
+            continue;
+        }
+        n++;
+        if (sids) {
+            g_array_append_val(sids, sid);
+        }
+        if (qdict_haskey(dev, "pci_bridge")) {
+            QDict *br = qdict_get_qdict(dev, "pci_bridge");
+
+            n += pci_functions(qdict_get_qlist(br, "devices"), NULL);
+        }
+    }
+    return n;
+}
+
+/* Functions of the machine (all on bus 0's hierarchy); @sids of bus 0. */
+static unsigned machine_functions(SLite *s, GArray *sids)
+{
+    QDict *rsp = qtest_qmp(s->qts, "{ 'execute': 'query-pci' }");
+    QList *buses = qdict_get_qlist(rsp, "return");
+    QDict *bus0;
+    unsigned n;
+
+    g_assert_cmpuint(qlist_size(buses), ==, 1);
+    bus0 = qobject_to(QDict, qlist_peek(buses));
+    n = pci_functions(qdict_get_qlist(bus0, "devices"), sids);
+    qobject_unref(rsp);
+    return n;
+}
+
+/* Enable translation afresh; how many functions had no STE then? */
+static uint64_t enable_uncovered(SLite *s)
+{
+    sl_set_cr0(s, SL_CR0_EVTQEN | SL_CR0_CMDQEN);
+    sl_stats_reset(s);
+    sl_set_cr0(s, SL_CR0_EVTQEN | SL_CR0_CMDQEN | SL_CR0_SMMUEN);
+    return sl_qom_u64(s, "stat-enable-uncovered");
+}
+
+/*
+ * stat-enable-uncovered: at each SMMUEN 0->1, the functions whose stream
+ * has no valid STE; and the QOM property cr0.
+ */
+static void test_enable_uncovered(void)
+{
+    Flow *f = g_new0(Flow, 1);
+    GArray *sids = g_array_new(false, false, sizeof(uint32_t));
+    unsigned n, i;
+
+    f->s = sl_start(NULL, "-device dma-gen,id=dg,addr=04.0");
+    f->d = dma_gen_init(f->s->qts, f->s->pcibus, QPCI_DEVFN(DG_SLOT, 0));
+    n = machine_functions(f->s, sids);
+    g_assert_cmpuint(n, ==, sids->len);
+    g_assert_cmpuint(n, >=, 2);
+    g_assert_cmpuint(sl_qom_u64(f->s, "cr0"), ==, 0);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-enable-uncovered"), ==, 0);
+
+    /* no stream table at all: every function counts, once per 0->1 */
+    sl_writel(f->s, SL_CR0, SL_CR0_SMMUEN);
+    g_assert_cmpuint(sl_qom_u64(f->s, "cr0"), ==, SL_CR0_SMMUEN);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-enable-uncovered"), ==, n);
+    sl_writel(f->s, SL_CR0, SL_CR0_SMMUEN);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-enable-uncovered"), ==, n);
+    sl_writel(f->s, SL_CR0, 0);
+    sl_writel(f->s, SL_CR0, SL_CR0_SMMUEN);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-enable-uncovered"), ==, 2 * n);
+    sl_writel(f->s, SL_CR0, 0);
+    sl_stats_reset(f->s);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-enable-uncovered"), ==, 0);
+
+    /* a linear table of invalid STEs */
+    sl_setup(f->s, 8, 0, 0);
+    g_assert_cmpuint(sl_qom_u64(f->s, "cr0"), ==,
+                     SL_CR0_EVTQEN | SL_CR0_CMDQEN | SL_CR0_SMMUEN);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-enable-uncovered"), ==, n);
+
+    /* dma-gen's STE written first: one function fewer */
+    sl_ste_simple(f->s, DG_SID, SL_CFG_BYPASS);
+    g_assert_cmpuint(enable_uncovered(f->s), ==, n - 1);
+
+    /* every function with a valid STE (abort is valid too): none */
+    for (i = 0; i < sids->len; i++) {
+        uint32_t sid = g_array_index(sids, uint32_t, i);
+
+        if (sid != DG_SID) {
+            sl_ste_simple(f->s, sid, i & 1 ? SL_CFG_ABORT : SL_CFG_BYPASS);
+        }
+    }
+    g_assert_cmpuint(enable_uncovered(f->s), ==, 0);
+    g_assert_cmpuint(fill(f, sl_alloc(f->s, 64, 64), 64), ==,
+                     DMA_GEN_ERR_OK);
+
+    /* V=0 again for dma-gen */
+    sl_ste_word(f->s, DG_SID, 0, 0);
+    g_assert_cmpuint(enable_uncovered(f->s), ==, 1);
+    flow_stop(f);
+    g_array_free(sids, true);
+}
+
+/* The same, with a 2-level table, and with functions behind a bridge. */
+static void test_enable_uncovered_2lvl_bridge(void)
+{
+    SLite *s = sl_start(NULL, "-device pci-bridge,id=br0,chassis_nr=1,"
+                        "addr=05.0 -device dma-gen,bus=br0,addr=01.0 "
+                        "-device dma-gen,bus=br0,addr=02.0");
+    GArray *sids = g_array_new(false, false, sizeof(uint32_t));
+    uint32_t bridge_sid = 5 << 3;
+    unsigned n, i;
+
+    qpci_secondary_buses_init(s->pcibus);
+    n = machine_functions(s, sids);
+    /* the bridge and the two functions behind it */
+    g_assert_cmpuint(n, ==, sids->len + 2);
+
+    /* level-1 descriptors all invalid */
+    sl_setup(s, 16, 1, 6);
+    g_assert_cmpuint(sl_qom_u64(s, "stat-enable-uncovered"), ==, n);
+
+    /*
+     * The functions behind the bridge use its requester ID: the bridge's
+     * STE covers all three. The others are still missing.
+     */
+    sl_ste_simple(s, bridge_sid, SL_CFG_BYPASS);
+    g_assert_cmpuint(enable_uncovered(s), ==, n - 3);
+    for (i = 0; i < sids->len; i++) {
+        sl_ste_simple(s, g_array_index(sids, uint32_t, i), SL_CFG_BYPASS);
+    }
+    g_assert_cmpuint(enable_uncovered(s), ==, 0);
+    sl_ste_word(s, bridge_sid, 0, 0);
+    g_assert_cmpuint(enable_uncovered(s), ==, 3);
+    g_assert(sl_alive(s));
+    sl_stop(s);
+    g_array_free(sids, true);
+}
+
 /* 2-level stream table: a SID in the second level-2 table. */
 static void test_two_level(void)
 {
@@ -641,5 +797,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/msix", test_msix);
     qtest_add_func("/smmu-lite/flow/placement", test_placement);
     qtest_add_func("/smmu-lite/flow/garbage-tables", test_garbage_tables);
+    qtest_add_func("/smmu-lite/flow/enable-uncovered", test_enable_uncovered);
+    qtest_add_func("/smmu-lite/flow/enable-uncovered-2lvl-bridge",
+                   test_enable_uncovered_2lvl_bridge);
     return g_test_run();
 }

@@ -89,6 +89,7 @@ typedef struct SmmuLiteCounters {
     uint64_t invalidations;
     uint64_t events;
     uint64_t events_lost;
+    uint64_t enable_uncovered;  /* functions without an STE at SMMUEN 0->1 */
 } SmmuLiteCounters;
 
 struct SmmuLiteState {
