@@ -254,6 +254,10 @@ static void smmu_lite_write_cr0(SmmuLiteState *s, uint32_t val)
         qemu_log_mask(LOG_GUEST_ERROR, "smmu-lite: CR0 RES0 bits 0x%x set\n",
                       val & ~SMMU_LITE_CR0_MASK);
     }
+    if (s->stuck_smmuen) {
+        /* x-stuck-smmuen: the enable is never acknowledged */
+        ack &= ~R_CR0_SMMUEN_MASK;
+    }
     s->cr0 = val;
     qatomic_set(&s->cr0ack, ack);
     smmu_lite_cfg_changed(s);

@@ -275,6 +275,31 @@ static void test_cmdq_refuse_sync(void)
     sl_stop(s);
 }
 
+/* x-stuck-smmuen: CR0ACK acknowledges everything but SMMUEN. */
+static void test_stuck_smmuen(void)
+{
+    SLite *s = sl_start("x-stuck-smmuen=on", NULL);
+    uint32_t all = SL_CR0_CMDQEN | SL_CR0_EVTQEN | SL_CR0_SMMUEN;
+
+    sl_writel(s, SL_CR0, all);
+    g_assert_cmphex(sl_readl(s, SL_CR0), ==, all);
+    g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==,
+                    SL_CR0_CMDQEN | SL_CR0_EVTQEN);
+    g_assert_cmphex(sl_qom_u64(s, "cr0"), ==, SL_CR0_CMDQEN | SL_CR0_EVTQEN);
+    sl_writel(s, SL_CR0, SL_CR0_SMMUEN);
+    g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==, 0);
+    /* never enabled: no enable was checked for uncovered functions */
+    g_assert_cmpuint(sl_qom_u64(s, "stat-enable-uncovered"), ==, 0);
+    sl_stop(s);
+
+    /* by default it is acknowledged */
+    s = sl_start(NULL, NULL);
+    sl_writel(s, SL_CR0, all);
+    g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==, all);
+    g_assert_cmphex(sl_qom_u64(s, "cr0"), ==, all);
+    sl_stop(s);
+}
+
 static void test_cmdq_wrap(void)
 {
     SLite *s = sl_start(NULL, NULL);
@@ -393,6 +418,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/cmdq/wrap", test_cmdq_wrap);
     qtest_add_func("/smmu-lite/cmdq/refuse", test_cmdq_refuse);
     qtest_add_func("/smmu-lite/cmdq/refuse-sync", test_cmdq_refuse_sync);
+    qtest_add_func("/smmu-lite/cr0/stuck-smmuen", test_stuck_smmuen);
     qtest_add_func("/smmu-lite/garbage/registers", test_garbage_registers);
     qtest_add_func("/smmu-lite/garbage/commands", test_garbage_commands);
     return g_test_run();

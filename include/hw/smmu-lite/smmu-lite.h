@@ -132,6 +132,7 @@ struct SmmuLiteState {
     uint32_t iotlb_size;
     uint32_t config_cache_size;
     uint64_t tear_window_ns;
+    bool stuck_smmuen;          /* x-stuck-smmuen: CR0ACK.SMMUEN stays 0 */
 
     /*
      * Failure injection, QOM properties settable at run time (debug aid,
