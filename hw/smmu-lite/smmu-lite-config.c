@@ -214,6 +214,12 @@ static bool smmu_lite_decode_ste(SmmuLiteState *s, uint32_t sid,
         return smmu_lite_bad_ste(ev, STE_R_CONFIG, ste_addr);
     }
 
+    /* the model's DMA is always coherent: SNP only has to be allowed */
+    cfg->snp = FIELD_EX64(w[0], STE0, SNP);
+    if (cfg->snp && !s->snoop_ctl) {
+        return smmu_lite_bad_ste(ev, STE_R_SNP, ste_addr);
+    }
+
     if (cfg->config != STE_CONFIG_S1) {
         cfg->s2t0sz = FIELD_EX64(w[2], STE2, S2T0SZ);
         cfg->s2ttb = w[2] & R_STE2_S2TTB_MASK;
@@ -238,8 +244,9 @@ static uint64_t smmu_lite_cfg_signature(bool ok, const SmmuLiteConfig *c,
 {
     uint64_t h = 0xcbf29ce484222325ULL;
     uint64_t parts[] = {
-        ok, c->config, c->cdptr, c->asid, c->t0sz, c->ttb0, c->vmid,
-        c->s2t0sz, c->s2ttb, ok ? 0 : ev->type, ok ? 0 : ev->reason,
+        ok, c->config, c->snp, c->cdptr, c->asid, c->t0sz, c->ttb0,
+        c->vmid, c->s2t0sz, c->s2ttb, ok ? 0 : ev->type,
+        ok ? 0 : ev->reason,
     };
 
     for (int i = 0; i < ARRAY_SIZE(parts); i++) {

@@ -46,6 +46,7 @@ REG32(IDR0, 0x000)
     FIELD(IDR0, HTTU_D, 6, 1)
     FIELD(IDR0, SYNC_MSI, 7, 1)
     FIELD(IDR0, TEAR, 8, 1)
+    FIELD(IDR0, SNPCTL, 9, 1)
 REG32(IDR1, 0x004)
     FIELD(IDR1, SIDSIZE, 0, 6)
     FIELD(IDR1, CMDQS, 6, 5)
@@ -119,6 +120,7 @@ FIELD(L1STD, L2PTR, 6, 42)
 #define STE_SIZE                (STE_WORDS * 8)
 FIELD(STE0, V, 0, 1)
 FIELD(STE0, CONFIG, 1, 3)
+FIELD(STE0, SNP, 4, 1)
 FIELD(STE1, S1CTXPTR, 5, 43)
 FIELD(STE2, S2T0SZ, 0, 6)
 FIELD(STE2, S2TTB, 12, 36)
@@ -219,6 +221,7 @@ enum {
     STE_R_S2T0SZ = 3,
     STE_R_L1STD = 4,
     STE_R_STRTAB_CFG = 5,
+    STE_R_SNP = 6,              /* SNP=1 but snoop-ctl is off */
 };
 
 /* C_BAD_CD reasons */
@@ -252,6 +255,7 @@ typedef struct SmmuLiteEvent {
 /* A decoded, accepted stream configuration. */
 typedef struct SmmuLiteConfig {
     uint8_t config;
+    bool snp;                   /* S1, S2, nested: force snooped DMA */
     /* stage 1 (S1, nested) */
     uint64_t cdptr;
     uint16_t asid;
@@ -350,7 +354,9 @@ void smmu_lite_count_uncovered(SmmuLiteState *s);
 void smmu_lite_stats_init(SmmuLiteState *s);
 void smmu_lite_stats_add_props(SmmuLiteState *s);
 struct SmmuLiteStream *smmu_lite_stream(SmmuLiteState *s, uint32_t sid);
-void smmu_lite_stats_fast(struct SmmuLiteStream *st, bool bypass);
+void smmu_lite_stats_fast(struct SmmuLiteStream *st, bool bypass,
+                          bool snoop);
+void smmu_lite_stats_snoop(SmmuLiteState *s, uint32_t sid);
 void smmu_lite_stats_config(SmmuLiteState *s, uint32_t sid, bool accepted,
                             bool fetched, uint64_t signature,
                             const uint64_t *ste, const SmmuLiteEvent *ev);

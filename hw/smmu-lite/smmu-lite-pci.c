@@ -288,6 +288,7 @@ static const Property smmu_lite_properties[] = {
     DEFINE_PROP_UINT32("config-cache-size", SmmuLiteState,
                        config_cache_size, 32),
     DEFINE_PROP_UINT64("tear-window-ns", SmmuLiteState, tear_window_ns, 0),
+    DEFINE_PROP_BOOL("snoop-ctl", SmmuLiteState, snoop_ctl, true),
     DEFINE_PROP_BOOL("x-stuck-smmuen", SmmuLiteState, stuck_smmuen, false),
 };
 
@@ -387,6 +388,9 @@ static void smmu_lite_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "tear-window-ns",
         "STE fetch tear window in virtual ns: words 1-3 of an STE are "
         "re-read until this long after word 0 (0 = off)");
+    object_class_property_set_description(klass, "snoop-ctl",
+        "snoop control: IDR0.SNPCTL=1 and STEs may set SNP (force snooped "
+        "DMA); off: an STE with SNP=1 is refused (C_BAD_STE reason 6)");
     object_class_property_set_description(klass, "x-stuck-smmuen",
         "debug: CR0ACK never acknowledges CR0.SMMUEN (translation never "
         "turns on)");

@@ -15,6 +15,7 @@ typedef struct SmmuLiteStream {
     SmmuLiteOutcomes out;       /* slow path, under s->mutex */
     Stat64 fast;                /* IOTLB hits served without the mutex */
     Stat64 fast_bypass;         /* bypass STEs served without the mutex */
+    Stat64 fast_snoop;          /* of @fast, through an STE with SNP=1 */
     /* detector state */
     bool has_last;
     uint64_t last[4];           /* the STE last accepted from memory */
@@ -45,10 +46,20 @@ SmmuLiteStream *smmu_lite_stream(SmmuLiteState *s, uint32_t sid)
     return st;
 }
 
-/* One translation served by the lock-free path. */
-void smmu_lite_stats_fast(SmmuLiteStream *st, bool bypass)
+/* One translation served by the lock-free path; @snoop: the STE has SNP=1. */
+void smmu_lite_stats_fast(SmmuLiteStream *st, bool bypass, bool snoop)
 {
     stat64_add(bypass ? &st->fast_bypass : &st->fast, 1);
+    if (snoop) {
+        stat64_add(&st->fast_snoop, 1);
+    }
+}
+
+/* A translation of the slow path went through an STE with SNP=1. */
+void smmu_lite_stats_snoop(SmmuLiteState *s, uint32_t sid)
+{
+    smmu_lite_stream(s, sid)->out.snoop_forced++;
+    s->cnt.out.snoop_forced++;
 }
 
 /* Keep the evidence of a refusal that may turn out to be a disruption. */
@@ -228,7 +239,8 @@ static char *smmu_lite_get_stream_stats(Object *obj, Error **errp)
                                " permission_faults=%" PRIu64
                                " external_aborts=%" PRIu64
                                " config_changes=%" PRIu64
-                               " disruptions=%" PRIu64 "\n",
+                               " disruptions=%" PRIu64
+                               " snoop_forced=%" PRIu64 "\n",
                                GPOINTER_TO_UINT(l->data),
                                st->out.translations + stat64_get(&st->fast) +
                                stat64_get(&st->fast_bypass),
@@ -236,7 +248,9 @@ static char *smmu_lite_get_stream_stats(Object *obj, Error **errp)
                                st->out.translation_faults,
                                st->out.permission_faults,
                                st->out.external_aborts,
-                               st->out.config_changes, st->out.disruptions);
+                               st->out.config_changes, st->out.disruptions,
+                               st->out.snoop_forced +
+                               stat64_get(&st->fast_snoop));
     }
     g_list_free(keys);
     qemu_mutex_unlock(&s->mutex);
@@ -305,6 +319,7 @@ static void smmu_lite_stream_zero(gpointer key, gpointer value,
     memset(&st->out, 0, sizeof(st->out));
     stat64_set(&st->fast, 0);
     stat64_set(&st->fast_bypass, 0);
+    stat64_set(&st->fast_snoop, 0);
     st->was_translating = false;
     st->has_last = false;
     st->pending = 0;
@@ -336,12 +351,13 @@ static void smmu_lite_sum_fast(gpointer key, gpointer value, gpointer opaque)
 
     sum[0] += stat64_get(&st->fast);
     sum[1] += stat64_get(&st->fast_bypass);
+    sum[2] += stat64_get(&st->fast_snoop);
 }
 
 /* The totals, lock-free path included. */
 static void smmu_lite_stats_totals(SmmuLiteState *s, SmmuLiteCounters *c)
 {
-    uint64_t fast[2] = { 0, 0 };
+    uint64_t fast[3] = { 0, 0, 0 };
 
     qemu_mutex_lock(&s->mutex);
     *c = s->cnt;
@@ -355,6 +371,7 @@ static void smmu_lite_stats_totals(SmmuLiteState *s, SmmuLiteCounters *c)
     c->config_hits += fast[0] + fast[1];
     c->iotlb_lookups += fast[0];
     c->iotlb_hits += fast[0];
+    c->out.snoop_forced += fast[2];
 }
 
 static void smmu_lite_get_u64(Object *obj, Visitor *v, const char *name,
@@ -394,6 +411,7 @@ void smmu_lite_stats_add_props(SmmuLiteState *s)
         C("invalidations", invalidations),
         C("events", events),
         C("events-lost", events_lost),
+        C("snoop-forced", out.snoop_forced),
         C("enable-uncovered", enable_uncovered),
 #undef C
     };

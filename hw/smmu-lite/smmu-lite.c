@@ -26,6 +26,7 @@ static uint32_t smmu_lite_idr0(SmmuLiteState *s)
     v = FIELD_DP32(v, IDR0, HTTU_D, 1);
     v = FIELD_DP32(v, IDR0, SYNC_MSI, 1);
     v = FIELD_DP32(v, IDR0, TEAR, s->tear_window_ns > 0);
+    v = FIELD_DP32(v, IDR0, SNPCTL, s->snoop_ctl);
     return v;
 }
 
@@ -448,14 +449,14 @@ static bool smmu_lite_translate_fast(SmmuLiteState *s, SmmuLiteSpace *sp,
     }
     if (snap->cfg.config == STE_CONFIG_BYPASS) {
         entry->perm = IOMMU_RW;
-        smmu_lite_stats_fast(snap->st, true);
+        smmu_lite_stats_fast(snap->st, true, false);
         return true;
     }
     if (!smmu_lite_iotlb_hit(s, &snap->cfg, addr, is_write, &x)) {
         return false;
     }
     smmu_lite_entry_set(entry, addr, &x);
-    smmu_lite_stats_fast(snap->st, false);
+    smmu_lite_stats_fast(snap->st, false, snap->cfg.snp);
     trace_smmu_lite_translate(sid, addr,
                               entry->translated_addr | (addr & entry->addr_mask),
                               entry->perm);
@@ -548,6 +549,9 @@ static IOMMUTLBEntry smmu_lite_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     if (smmu_lite_translate_cfg(s, &cfg, addr, is_write, &x, &ev)) {
         smmu_lite_entry_set(&entry, addr, &x);
         smmu_lite_stats_result(s, sid, SL_RES_OK);
+        if (cfg.snp) {
+            smmu_lite_stats_snoop(s, sid);
+        }
         trace_smmu_lite_translate(sid, addr,
                                   entry.translated_addr | (addr & entry.addr_mask),
                                   entry.perm);

@@ -577,6 +577,119 @@ static void test_enable_uncovered_2lvl_bridge(void)
     g_array_free(sids, true);
 }
 
+/* STE.SNP (force snooped DMA) with snoop-ctl on: S1 and S2 count it. */
+static void test_snoop_forced(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t root = sl_pt_new(f->s);
+    uint64_t buf = sl_alloc(f->s, 0x2000, 0x1000);
+    uint64_t iova = 0x40000000ULL;
+    uint64_t w[4] = { SL_STE0(SL_CFG_S1) | SL_STE0_SNP, 0, 0, 0 };
+    g_autofree char *stats = NULL, *want = NULL;
+    uint64_t n, t;
+
+    g_assert(sl_readl(f->s, SL_IDR0) & SL_IDR0_SNPCTL);
+    sl_map(f->s, root, T0SZ, iova, buf, SL_SIZE_4K, RW_AF);
+    w[1] = sl_cd_new(f->s, 4, T0SZ, root);
+    sl_ste_write(f->s, DG_SID, w);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    sl_stats_reset(f->s);
+
+    /* first fill: walk (slow path); second: IOTLB hit (lock-free path) */
+    g_assert_cmpuint(fill(f, iova, 0x1000), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 0x1000));
+    n = sl_qom_u64(f->s, "stat-snoop-forced");
+    g_assert_cmpuint(n, >=, 1);
+    g_assert_cmpuint(n, ==, sl_qom_u64(f->s, "stat-translations"));
+    g_assert_cmpuint(fill(f, iova, 0x1000), ==, DMA_GEN_ERR_OK);
+    t = sl_qom_u64(f->s, "stat-translations");
+    g_assert_cmpuint(t, >, n);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-snoop-forced"), ==, t);
+    stats = sl_qom_str(f->s, "stream-stats");
+    want = g_strdup_printf("snoop_forced=%" PRIu64 "\n", t);
+    g_assert_nonnull(strstr(stats, want));
+
+    /* SNP=0: translations, no snoop-forced */
+    sl_ste_word(f->s, DG_SID, 0, SL_STE0(SL_CFG_S1));
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 0x1000), ==, DMA_GEN_ERR_OK);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-translations"), >, t);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-snoop-forced"), ==, t);
+
+    /* S2 with SNP=1 */
+    w[0] = SL_STE0(SL_CFG_S2) | SL_STE0_SNP;
+    w[1] = 0;
+    w[2] = root | T0SZ;
+    w[3] = 3;
+    sl_ste_write(f->s, DG_SID, w);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    sl_stats_reset(f->s);
+    g_assert_cmpuint(fill(f, iova, 0x1000), ==, DMA_GEN_ERR_OK);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-snoop-forced"), >=, 1);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-snoop-forced"), ==,
+                     sl_qom_u64(f->s, "stat-translations"));
+    g_assert_cmpint(sl_evt_count(f->s), ==, 0);
+    flow_stop(f);
+}
+
+/* snoop-ctl=off: IDR0.SNPCTL=0 and a translating STE with SNP=1 refused. */
+static void test_snoop_ctl_off(void)
+{
+    Flow *f = flow_start("snoop-ctl=off");
+    uint64_t root = sl_pt_new(f->s);
+    uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t iova = 0x40000000ULL;
+    uint64_t w[4] = { SL_STE0(SL_CFG_S1) | SL_STE0_SNP, 0, 0, 0 };
+    SLEvent ev;
+
+    g_assert_false(sl_readl(f->s, SL_IDR0) & SL_IDR0_SNPCTL);
+    sl_map(f->s, root, T0SZ, iova, buf, SL_SIZE_4K, RW_AF);
+    w[1] = sl_cd_new(f->s, 4, T0SZ, root);
+    sl_ste_write(f->s, DG_SID, w);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(f->s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STE);
+    g_assert_cmpuint(ev.reason, ==, 6);
+    g_assert_cmphex(ev.sid, ==, DG_SID);
+    g_assert_cmphex(ev.addr2, ==, sl_ste_addr(f->s, DG_SID));
+    while (sl_evt_pop(f->s, &ev)) {
+        g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STE);
+    }
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-config-refusals"), >=, 1);
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-translations"), ==, 0);
+
+    /* S2 and nested are refused the same way */
+    w[0] = SL_STE0(SL_CFG_S2) | SL_STE0_SNP;
+    w[2] = root | T0SZ;
+    sl_ste_write(f->s, DG_SID, w);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+    w[0] = SL_STE0(SL_CFG_NESTED) | SL_STE0_SNP;
+    sl_ste_write(f->s, DG_SID, w);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+    while (sl_evt_pop(f->s, &ev)) {
+        g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STE);
+        g_assert_cmpuint(ev.reason, ==, 6);
+    }
+
+    /* bypass does not use SNP */
+    sl_ste_word(f->s, DG_SID, 0, SL_STE0(SL_CFG_BYPASS) | SL_STE0_SNP);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, buf, 64), ==, DMA_GEN_ERR_OK);
+
+    /* the same S1 STE without SNP translates */
+    w[0] = SL_STE0(SL_CFG_S1);
+    sl_ste_write(f->s, DG_SID, w);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 64));
+    g_assert_cmpuint(sl_qom_u64(f->s, "stat-snoop-forced"), ==, 0);
+    g_assert_cmpint(sl_evt_count(f->s), ==, 0);
+    flow_stop(f);
+}
+
 /* 2-level stream table: a SID in the second level-2 table. */
 static void test_two_level(void)
 {
@@ -800,5 +913,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/enable-uncovered", test_enable_uncovered);
     qtest_add_func("/smmu-lite/flow/enable-uncovered-2lvl-bridge",
                    test_enable_uncovered_2lvl_bridge);
+    qtest_add_func("/smmu-lite/flow/snoop-forced", test_snoop_forced);
+    qtest_add_func("/smmu-lite/flow/snoop-ctl-off", test_snoop_ctl_off);
     return g_test_run();
 }

@@ -51,6 +51,8 @@
 #define SL_CFG_S2           3
 #define SL_CFG_NESTED       4
 #define SL_STE0(cfg)        (SL_STE_V | ((uint64_t)(cfg) << 1))
+#define SL_STE0_SNP         (1ULL << 4)
+#define SL_IDR0_SNPCTL      (1u << 9)
 
 /* PTE */
 #define SL_PTE_V            (1ULL << 0)

@@ -54,6 +54,7 @@ typedef struct SmmuLiteOutcomes {
     uint64_t external_aborts;
     uint64_t config_changes;
     uint64_t disruptions;
+    uint64_t snoop_forced;      /* translations through an STE with SNP=1 */
 } SmmuLiteOutcomes;
 
 /*
@@ -133,6 +134,7 @@ struct SmmuLiteState {
     uint32_t config_cache_size;
     uint64_t tear_window_ns;
     bool stuck_smmuen;          /* x-stuck-smmuen: CR0ACK.SMMUEN stays 0 */
+    bool snoop_ctl;             /* IDR0.SNPCTL: STE.SNP may be set */
 
     /*
      * Failure injection, QOM properties settable at run time (debug aid,
