@@ -10,7 +10,8 @@
  * lab_qmp_open()): the port is put in raw mode, the relay is asked for a
  * new QMP session ("LAB-QMP-CONNECT"), the greeting is read and
  * qmp_capabilities sent. Open it in the process that uses it (a kselftest
- * harness test runs in a child of its own).
+ * harness test runs in a child of its own), and use it from one thread at
+ * a time.
  *
  * Every call is bounded by LAB_QMP_TIMEOUT_MS, so a run without the relay
  * fails instead of hanging. They return 0 or a negative errno and never
@@ -362,6 +363,9 @@ static inline int lab_qmp_open(void)
 	}
 	q->len = 0;
 	q->skipping = false;
+	/* ids of this process's commands: not those of an earlier process */
+	if (!q->next_id)
+		q->next_id = (unsigned int)getpid() << 12;
 	if (tcgetattr(q->fd, &tio)) {
 		ret = -errno;
 		lab_qmp_close();
@@ -398,7 +402,8 @@ static inline int lab_qmp_open(void)
 			ret = lab_qmp__read_line(line, hello);
 		} while ((!ret && !lab_qmp__member(line, "QMP")) ||
 			 ret == -EMSGSIZE);
-		if (!ret || ret != -ETIMEDOUT || lab_qmp__now_ms() >= deadline)
+		/* no greeting yet: ask again, unless the time is up */
+		if (ret != -ETIMEDOUT || lab_qmp__now_ms() >= deadline)
 			break;
 	}
 	if (!ret)
