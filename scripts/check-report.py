@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""After `meson test`: count tests and TAP subtests from meson's log and
+print the closing line 'check: N passed, N failed, N skipped'. With --docs
+DIR also write DIR/results.md, the 'make check' section of docs/results.md:
+one row per meson test (suite, result, subtests, duration), with the
+commit and date of the run.
+
+usage: check-report.py TESTLOG.json [--docs DIR COMMIT]
+"""
+import datetime
+import json
+import re
+import sys
+
+args = sys.argv[1:]
+if not args or (len(args) > 1 and (args[1] != '--docs' or len(args) != 4)):
+    sys.exit(__doc__)
+try:
+    lines = open(args[0]).read().splitlines()
+except OSError:
+    lines = []
+
+passed = failed = skipped = 0
+rows = []
+for line in lines:
+    t = json.loads(line)
+    res = t.get('result')
+    out = t.get('stdout') or ''
+    subs = [m.group(1) for m in re.finditer(r'^(ok|not ok)\b.*$', out, re.M)]
+    skips = len(re.findall(r'^ok\b.*#\s*SKIP', out, re.M | re.I))
+    if subs:
+        passed += subs.count('ok') - skips
+        failed += subs.count('not ok')
+        skipped += skips
+        if res not in ('OK', 'SKIP', 'EXPECTEDFAIL') and 'not ok' not in subs:
+            failed += 1      # a TAP test that failed without a failing line
+    elif res in ('OK', 'EXPECTEDFAIL'):
+        passed += 1
+    elif res == 'SKIP':
+        skipped += 1
+    else:
+        failed += 1
+    full = t.get('name', '?')        # 'project:suite / test'
+    suite, _, name = full.rpartition(' / ')
+    suite = suite.split(':')[-1] or '?'
+    detail = '%d/%d subtests ok' % (subs.count('ok') - skips, len(subs)) if subs else ''
+    if skips:
+        detail += ', %d skipped' % skips
+    rows.append((suite, name, res, detail, t.get('duration', 0.0)))
+
+summary = 'check: %d passed, %d failed, %d skipped' % (passed, failed, skipped)
+print(summary)
+
+if len(args) == 4:
+    outdir, commit = args[2], args[3]
+    total = sum(r[4] for r in rows)
+    with open(outdir + '/results.md', 'w') as md:
+        md.write('## make check (%s, commit %s)\n\n' %
+                 (datetime.date.today().isoformat(), commit))
+        md.write('Written by `scripts/test-summary` (`LAB_CHECK_DOCS=1 make '
+                 'check`): `%s`; the tests\' durations add up to %.0f s '
+                 '(qtests and unit tests run in parallel, guest tests one '
+                 'at a time).\n\n' % (summary, total))
+        md.write('| suite | test | result | subtests | duration |\n')
+        md.write('| --- | --- | --- | --- | --- |\n')
+        for suite, name, res, detail, dur in rows:
+            md.write('| %s | `%s` | %s | %s | %.1f s |\n' %
+                     (suite, name, res, detail, dur))
+        md.write('\n')
