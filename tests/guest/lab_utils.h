@@ -131,6 +131,26 @@ static inline int lab_hw_info(int iommufd, __u32 dev_id, void *data,
 	return lab_errno(ret);
 }
 
+/*
+ * A zeroed anonymous buffer of @len bytes and an IOAS of its own that maps
+ * it at @iova: the usual set-up of a test that tells page tables apart by
+ * where a DMA lands.
+ */
+static inline int lab_ioas_with_buffer(int iommufd, size_t len, __u64 iova,
+				       unsigned char **buf, __u32 *ioas_id)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int ret;
+
+	if (p == MAP_FAILED)
+		return -errno;
+	memset(p, 0, len);
+	*buf = p;
+	ret = lab_ioas_alloc(iommufd, ioas_id);
+	return ret ?: lab_ioas_map(iommufd, *ioas_id, p, len, iova);
+}
+
 /* --- VFIO cdev --------------------------------------------------------- */
 
 static inline int lab_sysfs_write(const char *path, const char *val)

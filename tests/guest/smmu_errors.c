@@ -75,13 +75,9 @@ FIXTURE_SETUP(errors)
 	ASSERT_LE(0, self->iommufd);
 	ASSERT_EQ(0, dma_gen_open(&self->g, self->iommufd, 0));
 	for (i = 0; i < 2; i++) {
-		self->buf[i] = mmap(NULL, BUF_SIZE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, self->buf[i]);
-		memset(self->buf[i], 0, BUF_SIZE);
-		test_cmd_ioas_alloc(self->iommufd, &self->ioas[i]);
-		test_cmd_ioas_map(self->iommufd, self->ioas[i], self->buf[i],
-				  BUF_SIZE, IOVA_BASE);
+		ASSERT_EQ(0, lab_ioas_with_buffer(self->iommufd, BUF_SIZE,
+						  IOVA_BASE, &self->buf[i],
+						  &self->ioas[i]));
 		test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id,
 				    self->ioas[i], 0, &self->hwpt[i]);
 	}
