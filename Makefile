@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Thin wrapper, as in QEMU: the scripts do the work, meson runs the tests.
-#   make            QEMU with our devices, guest kernel, initramfs
-#   make check      all test suites (qtest, unit, guest); check-qtest,
-#                   check-unit, check-guest run one
+#   make            QEMU with our devices, guest kernel, debug kernel, initramfs
+#   make check      all test suites (qtest, unit, guest, guest-debug);
+#                   check-qtest, check-unit, check-guest, check-debug run one
 #   make demo       boot the guest and run the replace scenario
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
 #   make bench      smmu-lite vs intel-iommu, measured side by side
@@ -17,10 +17,11 @@ export LAB_ACCEL LAB_JOBS
 IOMMU ?= none
 MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
 
-.PHONY: all qemu kernel headers guest lab check check-qtest check-unit \
-        check-guest check-mutants demo shell bench clean distclean
+.PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
+        check-unit check-guest check-debug check-mutants demo shell bench \
+        clean distclean
 
-all: qemu kernel guest
+all: qemu kernel kernel-debug guest
 
 $(BUILD)/config.mk:
 	./configure
@@ -30,6 +31,10 @@ qemu: $(BUILD)/config.mk
 
 kernel: $(BUILD)/config.mk
 	scripts/build-kernel
+
+# After the lab kernel: the same tree, never two kernel builds at once.
+kernel-debug: kernel
+	scripts/build-kernel --debug
 
 headers: $(BUILD)/config.mk
 	scripts/build-kernel --headers-only
@@ -52,6 +57,9 @@ check-unit: lab
 check-guest: all
 	$(MESON_TEST) --suite guest ; scripts/test-summary $$?
 
+check-debug: all
+	$(MESON_TEST) --suite guest-debug ; scripts/test-summary $$?
+
 check-mutants: all
 	scripts/check-mutants
 
@@ -65,7 +73,8 @@ shell: all
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
 
 clean:
-	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/linux-mutant $(BUILD)/mutants \
+	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/linux-debug \
+	       $(BUILD)/linux-mutant $(BUILD)/mutants \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz
 

@@ -16,7 +16,14 @@ PATH:PROP followed by ==, !=, <=, >=, < or > and an integer, e.g.
 "/machine/peripheral/smmu0:stat-disruptions==0". A property that was not
 read, or is not an integer, fails its check.
 
+--console-findings=FILE: the output of scripts/check-console on this log
+(scripts/guest-test --splat-check). Each line of it is a failing TAP line;
+an empty file gives one passing line; a missing file fails. It replaces the
+scan for panics, BUG, Oops and WARNING lines above (check-console finds
+those too).
+
 usage: guest-tap.py LOG EXPECTED_PROGRAMS RUN_GUEST_STATUS [CHECK...]
+                    [--console-findings=FILE]
 """
 import operator
 import re
@@ -40,7 +47,7 @@ def parse_check(text):
     return m.group(1), m.group(2), m.group(3), int(m.group(4))
 
 
-def convert(lines, expected, status, checks=()):
+def convert(lines, expected, status, checks=(), findings=None):
     out = []
     n = 0
     failed = 0
@@ -117,8 +124,17 @@ def convert(lines, expected, status, checks=()):
             emit(False, '%s (not read: %s)' % (desc, got))
             continue
         emit(OPS[op](value, want), '%s (got %d)' % (desc, value))
-    for p in problems:
-        emit(False, p)
+    if findings is None:
+        for p in problems:
+            emit(False, p)
+    else:
+        # scripts/check-console finds all of PANIC's lines too (and says
+        # what they are): one failing line per report, not two.
+        for f in findings:
+            emit(False, 'console: ' + f)
+        if not findings:
+            emit(True, 'console: no kernel report (lockdep, KASAN, kmemleak, WARNING, '
+                       'BUG, Oops, RCU stall, ...)')
     if status != 0:
         why = {124: 'timeout', 2: 'no status reported (panic or power-off)',
                3: 'QEMU failed'}
@@ -128,17 +144,34 @@ def convert(lines, expected, status, checks=()):
     return out, failed
 
 
-def main():
-    log, expected, status = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def read_findings(path):
+    """The lines of scripts/check-console's output; a missing file is one
+    finding (the check did not run)."""
     try:
-        checks = [parse_check(c) for c in sys.argv[4:]]
+        with open(path, errors='replace') as f:
+            return [l.rstrip('\n') for l in f if l.strip()]
+    except OSError as e:
+        return ['console check gave no result (%s: %s)' % (path, e.strerror)]
+
+
+def main():
+    argv = [a for a in sys.argv[1:] if not a.startswith('--console-findings=')]
+    opts = [a.split('=', 1)[1] for a in sys.argv[1:] if a.startswith('--console-findings=')]
+    if len(argv) < 3:
+        sys.stderr.write('guest-tap.py: error: usage: guest-tap.py LOG EXPECTED_PROGRAMS '
+                         'RUN_GUEST_STATUS [CHECK...] [--console-findings=FILE]\n')
+        return 2
+    log, expected, status = argv[0], argv[1], int(argv[2])
+    try:
+        checks = [parse_check(c) for c in argv[3:]]
     except ValueError as e:
         sys.stderr.write('guest-tap.py: error: %s\n' % e)
         return 2
+    findings = read_findings(opts[-1]) if opts else None
     with open(log, errors='replace') as f:
         lines = f.readlines()
     out, failed = convert(lines, [p for p in expected.split(',') if p], status,
-                          checks)
+                          checks, findings)
     print('TAP version 13')
     print('\n'.join(out))
     if failed:

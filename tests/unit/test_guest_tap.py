@@ -36,6 +36,8 @@ CASES = [
      'a,b', 1, 1, 3),
     ('panic is caught', GOOD.replace('LAB-BEGIN b', 'Kernel panic - not syncing: x\nLAB-BEGIN b'),
      'a,b', 0, 1, 4),
+    ('WARNING is caught', GOOD.replace('LAB-BEGIN b', '[    3.1] WARNING: CPU: 1 PID: 1 at x.c:3 '
+                                       'f+0x1/0x2\nLAB-BEGIN b'), 'a,b', 0, 1, 4),
     ('crash inside a program', GOOD.split('LAB-BEGIN b')[0] + 'LAB-BEGIN b\n1..1\n',
      'a,b', 124, 2, 4),
     ('short plan is caught', GOOD.replace('1..1\nok 1 two', '1..3\nok 1 two'), 'a,b', 0, 1, 4),
@@ -55,6 +57,14 @@ CASES = [
     ('qom property never read fails', GOOD, 'a,b', 0, 1, 4, ['/m/p/s:stat-disruptions==0']),
     ('qom value not an integer fails', GOOD + 'LAB-QOM /m/p/s stat-disruptions "x"\n', 'a,b',
      0, 1, 4, ['/m/p/s:stat-disruptions<=0']),
+    # scripts/check-console's findings (guest-test --splat-check)
+    ('no console findings: one passing line', GOOD, 'a,b', 0, 0, 4, [], []),
+    ('each console finding fails', GOOD, 'a,b', 0, 2, 5, [],
+     ['KASAN: BUG: KASAN: slab-use-after-free in f+0x1/0x2 (console line 9)',
+      'kmemleak: unreferenced object 0xffff888001 (size 64): (console line 20)']),
+    ('console findings replace the panic scan',
+     GOOD.replace('LAB-BEGIN b', '[    3.1] WARNING: CPU: 1 PID: 1 at x.c:3 f+0x1/0x2\nLAB-BEGIN b'),
+     'a,b', 0, 1, 4, [], ['WARNING at console line 9: WARNING: CPU: 1 PID: 1 at x.c:3 f+0x1/0x2']),
 ]
 BAD_CHECKS = ['/m/p/s', '/m/p/s:x=1', 'stat==1x', ':==1']
 
@@ -64,8 +74,9 @@ bad = 0
 for i, case in enumerate(CASES, 1):
     name, log, progs, status, want_failed, want_total = case[:6]
     checks = [guest_tap.parse_check(c) for c in (case[6] if len(case) > 6 else [])]
+    findings = case[7] if len(case) > 7 else None
     out, failed = guest_tap.convert(log.splitlines(True), progs.split(','), status,
-                                    checks)
+                                    checks, findings)
     total = int(out[-1][3:])
     ok = failed == want_failed and total == want_total
     if not ok:
