@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/error-report.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
 #include "qemu/lockable.h"
@@ -89,6 +90,20 @@ static uint32_t dma_gen_span(uint64_t addr, uint32_t rem)
 static bool dma_gen_wraps(uint64_t addr, uint64_t len)
 {
     return addr + (len - 1) < addr;
+}
+
+/*
+ * Does a continuous-mode setup reach past 2^64: the source buffer, or the
+ * ring of @slots (> 0) slots of @len bytes, @stride apart, from @dst?
+ */
+static bool dma_gen_cont_wraps(uint64_t src, uint64_t dst, uint32_t slots,
+                               uint32_t stride, uint32_t len)
+{
+    /* (2^32 - 1) * (2^32 - 1) fits in 64 bits */
+    uint64_t ring_span = (uint64_t)(slots - 1) * stride;
+
+    return dma_gen_wraps(src, len) || dst + ring_span < dst ||
+           dma_gen_wraps(dst + ring_span, len);
 }
 
 /* Interrupts (BQL) */
@@ -537,7 +552,6 @@ static void dma_gen_cont_arm(DmaGenState *s, int64_t from, int64_t busy_ns)
 
 static uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive)
 {
-    uint64_t ring_span;
     bool running;
 
     *alive = true;
@@ -565,11 +579,8 @@ static uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive)
                       s->cont_len, s->max_len);
         return DMA_GEN_ERR_BAD_LEN;
     }
-    /* (2^32 - 1) * (2^32 - 1) fits in 64 bits */
-    ring_span = (uint64_t)(s->cont_slots - 1) * s->cont_stride;
-    if (dma_gen_wraps(s->cont_src, s->cont_len) ||
-        s->cont_dst + ring_span < s->cont_dst ||
-        dma_gen_wraps(s->cont_dst + ring_span, s->cont_len)) {
+    if (dma_gen_cont_wraps(s->cont_src, s->cont_dst, s->cont_slots,
+                           s->cont_stride, s->cont_len)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dma-gen: CONT_START: source or ring wraps past 2^64\n");
         return DMA_GEN_ERR_ADDR_WRAP;
@@ -1341,7 +1352,11 @@ static int dma_gen_post_load(void *opaque, int version_id)
          s->act_ops_per_tick == 0 ||
          s->act_ops_per_tick > DMA_GEN_CONT_MAX_OPS_PER_TICK ||
          s->act_len == 0 || s->act_len > s->max_len ||
-         s->cont_phase > 1 || s->cont_off > s->act_len)) {
+         s->cont_phase > 1 || s->cont_off > s->act_len ||
+         dma_gen_cont_wraps(s->act_src, s->act_dst, s->act_slots,
+                            s->act_stride, s->act_len))) {
+        error_report("dma-gen: incoming migration: running continuous-mode "
+                     "configuration out of range");
         return -EINVAL;
     }
     return 0;

@@ -45,13 +45,17 @@ void smmu_lite_config_inv_all(SmmuLiteState *s)
     smmu_lite_cfg_changed(s);
 }
 
-/* Number of stream IDs the programmed stream table covers (0 if invalid). */
+/*
+ * Number of stream IDs a CFGI_STE may name: those of the programmed table,
+ * never more than IDR1.SIDSIZE allows (an unsupported LOG2SIZE > SIDSIZE
+ * makes every translation fail, but its streams may still be invalidated).
+ */
 uint32_t smmu_lite_strtab_num_sids(SmmuLiteState *s)
 {
     uint32_t log2size = FIELD_EX32(s->strtab_base_cfg, STRTAB_BASE_CFG,
                                    LOG2SIZE);
 
-    return log2size > SMMU_LITE_SIDSIZE ? 0 : 1u << log2size;
+    return 1u << MIN(log2size, SMMU_LITE_SIDSIZE);
 }
 
 

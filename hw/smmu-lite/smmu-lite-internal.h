@@ -102,6 +102,11 @@ REG32(EVTQ_CONS, 0x0ac)
                                  R_CR0_CMDQEN_MASK)
 #define SMMU_LITE_IRQ_CTRL_MASK (R_IRQ_CTRL_GERROR_IRQEN_MASK | \
                                  R_IRQ_CTRL_EVTQ_IRQEN_MASK)
+#define SMMU_LITE_STRTAB_CFG_MASK (R_STRTAB_BASE_CFG_LOG2SIZE_MASK | \
+                                   R_STRTAB_BASE_CFG_SPLIT_MASK | \
+                                   R_STRTAB_BASE_CFG_FMT_MASK)
+#define SMMU_LITE_QUEUE_BASE_MASK (R_CMDQ_BASE_LOG2SIZE_MASK | \
+                                   R_CMDQ_BASE_ADDR_MASK)
 
 #define SMMU_LITE_SIDSIZE       16
 #define SMMU_LITE_QS_MAX        10
@@ -346,6 +351,7 @@ void smmu_lite_cmdq_run(SmmuLiteState *s);
 void smmu_lite_event_record(SmmuLiteState *s, uint32_t sid, uint64_t iova,
                             bool is_write, const SmmuLiteEvent *ev);
 uint32_t smmu_lite_queue_log2size(uint64_t base);
+uint32_t smmu_lite_queue_wrapmask(uint64_t base);
 
 /* smmu-lite-pci.c */
 void smmu_lite_count_uncovered(SmmuLiteState *s);

@@ -14,6 +14,12 @@ uint32_t smmu_lite_queue_log2size(uint64_t base)
     return MIN(FIELD_EX64(base, CMDQ_BASE, LOG2SIZE), SMMU_LITE_QS_MAX);
 }
 
+/* The index and wrap bits of a PROD or CONS value of a queue at @base. */
+uint32_t smmu_lite_queue_wrapmask(uint64_t base)
+{
+    return (2u << smmu_lite_queue_log2size(base)) - 1;
+}
+
 static uint64_t smmu_lite_queue_addr(uint64_t base)
 {
     return base & R_CMDQ_BASE_ADDR_MASK;

@@ -31,6 +31,10 @@ static void *smmu_lite_ram_begin(MemoryRegionCache *c, uint64_t pa,
         address_space_cache_destroy(c);
         return NULL;
     }
+    if (!is_write) {
+        /* a DMA read: the fuzzer (--enable-fuzzing) may fill it first */
+        fuzz_dma_read_cb(pa, len, c->mrs.mr);
+    }
     return c->ptr;
 }
 

@@ -5,6 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qapi/error.h"
 #include "hw/pci/msix.h"
@@ -259,7 +260,7 @@ static void smmu_lite_write_cr0(SmmuLiteState *s, uint32_t val)
         /* x-stuck-smmuen: the enable is never acknowledged */
         ack &= ~R_CR0_SMMUEN_MASK;
     }
-    s->cr0 = val;
+    s->cr0 = val & SMMU_LITE_CR0_MASK;
     qatomic_set(&s->cr0ack, ack);
     smmu_lite_cfg_changed(s);
     trace_smmu_lite_cr0(old, s->cr0ack);
@@ -271,8 +272,15 @@ static void smmu_lite_write_cr0(SmmuLiteState *s, uint32_t val)
     }
 }
 
+/*
+ * Base registers keep their defined fields only (RES0 bits read as 0). A
+ * queue base write also drops PROD and CONS bits above the new wrap bit,
+ * so the indexes always fit the programmed size.
+ */
 static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
 {
+    uint32_t wrap;
+
     switch (reg) {
     case A_STRTAB_BASE:
         if (s->cr0ack & R_CR0_SMMUEN_MASK) {
@@ -280,6 +288,7 @@ static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
                           "while SMMUEN=1, ignored\n");
             return;
         }
+        s->strtab_base = val & R_STRTAB_BASE_ADDR_MASK;
         break;
     case A_CMDQ_BASE:
         if (s->cr0ack & R_CR0_CMDQEN_MASK) {
@@ -287,6 +296,10 @@ static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
                           "while CMDQEN=1, ignored\n");
             return;
         }
+        s->cmdq_base = val & SMMU_LITE_QUEUE_BASE_MASK;
+        wrap = smmu_lite_queue_wrapmask(s->cmdq_base);
+        s->cmdq_prod &= wrap;
+        s->cmdq_cons &= wrap | R_CMDQ_CONS_ERR_MASK;
         break;
     case A_EVTQ_BASE:
         if (s->cr0ack & R_CR0_EVTQEN_MASK) {
@@ -294,9 +307,12 @@ static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
                           "while EVTQEN=1, ignored\n");
             return;
         }
+        s->evtq_base = val & SMMU_LITE_QUEUE_BASE_MASK;
+        wrap = smmu_lite_queue_wrapmask(s->evtq_base);
+        s->evtq_prod &= wrap | R_EVTQ_PROD_OVFLG_MASK;
+        s->evtq_cons &= wrap | R_EVTQ_CONS_OVACKFLG_MASK;
         break;
     }
-    *smmu_lite_reg64_ptr(s, reg) = val;
 }
 
 static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
@@ -329,10 +345,10 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
                           "written while SMMUEN=1, ignored\n");
             return true;
         }
-        s->strtab_base_cfg = val;
+        s->strtab_base_cfg = val & SMMU_LITE_STRTAB_CFG_MASK;
         return true;
     case A_CMDQ_PROD:
-        s->cmdq_prod = val;
+        s->cmdq_prod = val & smmu_lite_queue_wrapmask(s->cmdq_base);
         smmu_lite_cmdq_run(s);
         return true;
     case A_CMDQ_CONS:
@@ -341,7 +357,8 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
                           "while CMDQEN=1, ignored\n");
             return true;
         }
-        s->cmdq_cons = val;
+        /* ERR is the device's: a software write clears it */
+        s->cmdq_cons = val & smmu_lite_queue_wrapmask(s->cmdq_base);
         return true;
     case A_EVTQ_PROD:
         if (s->cr0ack & R_CR0_EVTQEN_MASK) {
@@ -349,10 +366,12 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
                           "while EVTQEN=1, ignored\n");
             return true;
         }
-        s->evtq_prod = val;
+        s->evtq_prod = val & (smmu_lite_queue_wrapmask(s->evtq_base) |
+                              R_EVTQ_PROD_OVFLG_MASK);
         return true;
     case A_EVTQ_CONS:
-        s->evtq_cons = val;
+        s->evtq_cons = val & (smmu_lite_queue_wrapmask(s->evtq_base) |
+                              R_EVTQ_CONS_OVACKFLG_MASK);
         return true;
     case A_IDR0:
     case A_IDR1:
@@ -577,16 +596,88 @@ static int smmu_lite_notify_flag_changed(IOMMUMemoryRegion *mr,
     return 0;
 }
 
+/*
+ * Is the incoming state one the device itself could have reached? The
+ * register writes keep only defined fields and indexes within the queue
+ * sizes, and the device sets CR0ACK, IRQ_CTRLACK, GERROR and CONS.ERR
+ * itself; a stream that says otherwise is refused (returns what is wrong).
+ */
+static const char *smmu_lite_state_invalid(SmmuLiteState *s)
+{
+    uint32_t cwrap = smmu_lite_queue_wrapmask(s->cmdq_base);
+    uint32_t ewrap = smmu_lite_queue_wrapmask(s->evtq_base);
+
+    if ((s->cr0 & ~SMMU_LITE_CR0_MASK) || (s->cr0ack & ~s->cr0)) {
+        return "CR0/CR0ACK";
+    }
+    if (s->gbpa & ~R_GBPA_ABORT_MASK) {
+        return "GBPA";
+    }
+    if ((s->irq_ctrl & ~SMMU_LITE_IRQ_CTRL_MASK) ||
+        s->irq_ctrlack != s->irq_ctrl) {
+        return "IRQ_CTRL/IRQ_CTRLACK";
+    }
+    if ((s->gerror | s->gerrorn) & ~SMMU_LITE_GERROR_MASK) {
+        return "GERROR/GERRORN";
+    }
+    if ((s->strtab_base & ~R_STRTAB_BASE_ADDR_MASK) ||
+        (s->strtab_base_cfg & ~SMMU_LITE_STRTAB_CFG_MASK)) {
+        return "STRTAB_BASE/STRTAB_BASE_CFG";
+    }
+    if ((s->cmdq_base & ~SMMU_LITE_QUEUE_BASE_MASK) ||
+        (s->cmdq_prod & ~cwrap) ||
+        (s->cmdq_cons & ~(cwrap | R_CMDQ_CONS_ERR_MASK)) ||
+        FIELD_EX32(s->cmdq_cons, CMDQ_CONS, ERR) > CMDQ_ERR_ABT) {
+        return "command queue BASE/PROD/CONS";
+    }
+    if ((s->evtq_base & ~SMMU_LITE_QUEUE_BASE_MASK) ||
+        (s->evtq_prod & ~(ewrap | R_EVTQ_PROD_OVFLG_MASK)) ||
+        (s->evtq_cons & ~(ewrap | R_EVTQ_CONS_OVACKFLG_MASK))) {
+        return "event queue BASE/PROD/CONS";
+    }
+    if (s->irq_pending & ~MAKE_64BIT_MASK(0, SMMU_LITE_MSIX_VECTORS)) {
+        return "pending interrupt vectors";
+    }
+    return NULL;
+}
+
 static int smmu_lite_post_load(void *opaque, int version_id)
 {
     SmmuLiteState *s = opaque;
+    const char *bad = smmu_lite_state_invalid(s);
 
+    if (bad) {
+        error_report("smmu-lite: incoming migration: %s out of range", bad);
+        return -EINVAL;
+    }
     qemu_mutex_lock(&s->mutex);
     smmu_lite_flush_caches(s);
     smmu_lite_cfg_changed(s);
     qemu_mutex_unlock(&s->mutex);
+    if (qatomic_read(&s->irq_pending)) {
+        qemu_bh_schedule(s->irq_bh);
+    }
     return 0;
 }
+
+static bool smmu_lite_irq_pending_needed(void *opaque)
+{
+    SmmuLiteState *s = opaque;
+
+    return qatomic_read(&s->irq_pending) != 0;
+}
+
+/* MSI-X vectors raised by a translation in another thread, not yet sent. */
+static const VMStateDescription smmu_lite_vmstate_irq_pending = {
+    .name = "smmu-lite/irq-pending",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmu_lite_irq_pending_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(irq_pending, SmmuLiteState),
+        VMSTATE_END_OF_LIST()
+    },
+};
 
 const VMStateDescription smmu_lite_vmstate = {
     .name = "smmu-lite",
@@ -612,6 +703,10 @@ const VMStateDescription smmu_lite_vmstate = {
         VMSTATE_UINT32(evtq_prod, SmmuLiteState),
         VMSTATE_UINT32(evtq_cons, SmmuLiteState),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &smmu_lite_vmstate_irq_pending,
+        NULL
     },
 };
 

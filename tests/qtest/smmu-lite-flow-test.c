@@ -717,6 +717,17 @@ static void test_two_level(void)
     g_assert_true(sl_evt_pop(s, &ev));
     g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STREAMID);
     g_assert_cmphex(ev.sid, ==, sid);
+
+    /* no level-2 table (SPAN=0): reason 4, ADDR2 = the level-1 descriptor */
+    qtest_writeq(s->qts, s->strtab + 8,
+                 qtest_readq(s->qts, s->strtab + 8) & ~0x1fULL);
+    g_assert(sl_cfgi_all(s) && sl_sync(s));
+    g_assert_cmpuint(dma_gen_fill(d, iova, 4, PATTERN), ==,
+                     DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_C_BAD_STE);
+    g_assert_cmpuint(ev.reason, ==, 4);
+    g_assert_cmphex(ev.addr2, ==, s->strtab + 8);
     dma_gen_free(d);
     g_assert(sl_alive(s));
     sl_stop(s);

@@ -11,14 +11,26 @@
 #define SL_RAM_BASE     0x01000000ULL
 #define SL_RAM_LIMIT    0x0c000000ULL
 
+char *sl_cmdline(const char *smmu_props, const char *extra)
+{
+    return g_strdup_printf("-M q35 -bios qboot.rom -nodefaults -m 256M "
+                           "-device smmu-lite,id=smmu,addr=%02x.0%s%s %s",
+                           SL_SLOT, smmu_props && *smmu_props ? "," : "",
+                           smmu_props ? smmu_props : "", extra ? extra : "");
+}
+
 SLite *sl_start(const char *smmu_props, const char *extra)
+{
+    g_autofree char *args = sl_cmdline(smmu_props, extra);
+
+    return sl_attach(qtest_init(args));
+}
+
+SLite *sl_attach(QTestState *qts)
 {
     SLite *s = g_new0(SLite, 1);
 
-    s->qts = qtest_initf("-M q35 -bios qboot.rom -nodefaults -m 256M "
-                         "-device smmu-lite,id=smmu,addr=%02x.0%s%s %s",
-                         SL_SLOT, smmu_props && *smmu_props ? "," : "",
-                         smmu_props ? smmu_props : "", extra ? extra : "");
+    s->qts = qts;
     s->pcibus = qpci_new_pc(s->qts, NULL);
     s->dev = qpci_device_find(s->pcibus, QPCI_DEVFN(SL_SLOT, 0));
     g_assert(s->dev);

@@ -119,6 +119,13 @@ typedef struct SLEvent {
 
 /* Start q35 (256 MiB) with smmu-lite at 00:03.0 plus @extra arguments. */
 SLite *sl_start(const char *smmu_props, const char *extra);
+/* The command line sl_start() uses. */
+char *sl_cmdline(const char *smmu_props, const char *extra);
+/*
+ * Take a started QEMU with that command line: map BAR 0 (the same address
+ * on every instance, as the BARs are assigned in the same order).
+ */
+SLite *sl_attach(QTestState *qts);
 void sl_stop(SLite *s);
 /* Is the QEMU process still answering? */
 bool sl_alive(SLite *s);

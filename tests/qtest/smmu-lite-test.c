@@ -52,9 +52,9 @@ static void test_cr0_handshake(void)
     g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==, SL_CR0_CMDQEN);
     sl_writel(s, SL_CR0, SL_CR0_CMDQEN | SL_CR0_EVTQEN | SL_CR0_SMMUEN);
     g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==, 0xd);
-    /* RES0 bits are stored in CR0 but never acknowledged */
+    /* RES0 bits are neither stored nor acknowledged */
     sl_writel(s, SL_CR0, 0xf0 | SL_CR0_SMMUEN);
-    g_assert_cmphex(sl_readl(s, SL_CR0), ==, 0xf1);
+    g_assert_cmphex(sl_readl(s, SL_CR0), ==, 0x1);
     g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==, 0x1);
     sl_writel(s, SL_CR0, 0);
     g_assert_cmphex(sl_readl(s, SL_CR0ACK), ==, 0);
@@ -155,8 +155,16 @@ static void test_cmdq_errors(void)
     sl_expect_cmd_error(s, SL_CMD_TLBI_VA, 0x1000, 1);     /* NUM = 0 */
     sl_expect_cmd_error(s, SL_CMD_TLBI_IPA, 0x1000, 1);
     sl_expect_cmd_error(s, SL_CMD_SYNC | 2 << 12, 0, 1);   /* CS */
+
+    /* LOG2SIZE above IDR1.SIDSIZE: the SID range stops at 2^SIDSIZE */
+    sl_writel(s, SL_STRTAB_BASE_CFG, 17);
+    g_assert(sl_cfgi_ste(s, 0xffff));
+    sl_expect_cmd_error(s, SL_CMD_CFGI_STE | 0x10000ULL << 32, 0, 1);
+    sl_writel(s, SL_STRTAB_BASE_CFG, 63);
+    g_assert(sl_cfgi_ste(s, 0));
+    sl_expect_cmd_error(s, SL_CMD_CFGI_STE | 0x10000ULL << 32, 0, 1);
     /* all of these wrapped the 8-entry queue at least once */
-    g_assert_cmpuint(sl_qom_u64(s, "stat-invalidations"), ==, 1);
+    g_assert_cmpuint(sl_qom_u64(s, "stat-invalidations"), ==, 3);
 
     /* a command fetch that fails: ABT */
     sl_set_cr0(s, 0);
