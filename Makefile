@@ -8,6 +8,8 @@
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
 #   make bench      smmu-lite vs intel-iommu, measured side by side
 #   make check-mutants  planted driver bugs (tests/mutants/), each must be caught
+#   make check-sanitize every qtest on QEMU built with ASan + UBSan (clang)
+#   make fuzz           generic-fuzz on smmu-lite + dma-gen (FUZZ_TIME=seconds)
 
 BUILD := build
 -include $(BUILD)/config.mk
@@ -18,8 +20,8 @@ IOMMU ?= none
 MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
-        check-unit check-guest check-debug check-mutants demo shell bench \
-        clean distclean
+        check-unit check-guest check-debug check-mutants check-sanitize \
+        qemu-sanitize fuzz demo shell bench clean distclean
 
 all: qemu kernel kernel-debug guest
 
@@ -63,6 +65,17 @@ check-debug: all
 check-mutants: all
 	scripts/check-mutants
 
+# A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation).
+qemu-sanitize: $(BUILD)/config.mk
+	scripts/build-qemu --sanitize
+
+check-sanitize: qemu-sanitize
+	scripts/check-sanitize
+
+FUZZ_TIME ?= 600
+fuzz: qemu qemu-sanitize
+	scripts/fuzz --time=$(FUZZ_TIME)
+
 demo: all
 	scripts/demo
 
@@ -73,7 +86,7 @@ shell: all
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
 
 clean:
-	rm -rf $(BUILD)/qemu $(BUILD)/linux $(BUILD)/linux-debug \
+	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/fuzz $(BUILD)/linux $(BUILD)/linux-debug \
 	       $(BUILD)/linux-mutant $(BUILD)/mutants \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz
