@@ -30,8 +30,10 @@ LINUX_SHA256=e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703
 MESON_VERSION='1.7.0-1~bpo12+1'
 
 # The sanitizer/fuzzing build of QEMU (make check-sanitize, make fuzz):
-# clang and its sanitizer and libFuzzer runtimes, from bookworm.
+# clang, its sanitizer and libFuzzer runtimes and llvm-symbolizer, from
+# bookworm.
 SANITIZE_VERSION='1:19.1.7-3~deb12u1'
-SANITIZE_PKGS='clang-19 libclang-rt-19-dev'
+SANITIZE_PKGS='clang-19 libclang-rt-19-dev llvm-19'
 SANITIZE_CC=clang-19
 SANITIZE_CXX=clang++-19
+SANITIZE_LLVM=19
