@@ -10,6 +10,13 @@
 #   make check-mutants  planted driver bugs (tests/mutants/), each must be caught
 #   make check-sanitize every qtest on QEMU built with ASan + UBSan (clang)
 #   make fuzz           generic-fuzz on smmu-lite + dma-gen (FUZZ_TIME=seconds)
+#
+# Your own kernel tree instead of the pinned one (build/tree-NAME):
+#   make check-guest LINUX_TREE=~/src/linux [SKIP_DRIVER=1]
+#   make demo LINUX_TREE=...     make shell LINUX_TREE=... [GDB=1]
+# Debugging: TRACE='smmu_lite_*' (QEMU trace events per guest test or demo
+# row into build/logs/), TESTS='replace-smmu-lite ...' (run only these
+# tests), GDB=1 (make shell: QEMU's gdb stub, prints the gdb command line).
 
 BUILD := build
 -include $(BUILD)/config.mk
@@ -17,13 +24,37 @@ LAB_ACCEL ?= tcg
 LAB_JOBS ?= $(shell nproc)
 export LAB_ACCEL LAB_JOBS
 IOMMU ?= none
-MESON_TEST := meson test -C $(BUILD)/lab --no-rebuild --print-errorlogs
+
+ifneq ($(LINUX_TREE),)
+export LINUX_TREE
+ifneq ($(SKIP_DRIVER),)
+export LAB_SKIP_DRIVER := 1
+endif
+KDIR := $(shell LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER='$(LAB_SKIP_DRIVER)' scripts/kdir)
+ifeq ($(KDIR),)
+$(error LINUX_TREE=$(LINUX_TREE) cannot be used (see the message above))
+endif
+# no debug kernel for your tree; check runs qtest, unit and guest
+ALL_TARGETS := qemu kernel guest
+CHECK_SUITES := --suite qtest --suite unit --suite guest
+else
+ifneq ($(SKIP_DRIVER),)
+$(error SKIP_DRIVER=1 is for LINUX_TREE= builds only)
+endif
+KDIR := $(BUILD)
+ALL_TARGETS := qemu kernel kernel-debug guest
+CHECK_SUITES :=
+endif
+ifneq ($(TRACE),)
+export LAB_TRACE := $(TRACE)
+endif
+MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
         check-unit check-guest check-debug check-mutants check-sanitize \
         qemu-sanitize fuzz demo shell bench clean distclean
 
-all: qemu kernel kernel-debug guest
+all: $(ALL_TARGETS)
 
 $(BUILD)/config.mk:
 	./configure
@@ -48,7 +79,7 @@ lab: headers
 	scripts/build-guest --lab-only
 
 check: all
-	$(MESON_TEST) ; scripts/test-summary $$?
+	$(MESON_TEST) $(CHECK_SUITES) ; scripts/test-summary $$?
 
 check-qtest: qemu lab
 	$(MESON_TEST) --suite qtest ; scripts/test-summary $$?
@@ -56,7 +87,7 @@ check-qtest: qemu lab
 check-unit: lab
 	$(MESON_TEST) --suite unit ; scripts/test-summary $$?
 
-check-guest: all
+check-guest: $(ALL_TARGETS)
 	$(MESON_TEST) --suite guest ; scripts/test-summary $$?
 
 check-debug: all
@@ -76,14 +107,14 @@ FUZZ_TIME ?= 600
 fuzz: qemu qemu-sanitize
 	scripts/fuzz --time=$(FUZZ_TIME)
 
-demo: all
+demo: $(ALL_TARGETS)
 	scripts/demo
 
 bench: all
 	scripts/bench
 
-shell: all
-	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL)
+shell: $(ALL_TARGETS)
+	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL) $(if $(GDB),--gdb)
 
 clean:
 	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/fuzz $(BUILD)/linux $(BUILD)/linux-debug \

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """After `meson test`: count tests and TAP subtests from meson's log and
-print the closing line 'check: N passed, N failed, N skipped'. With --docs
+print the closing line 'check: N passed, N failed, N skipped', after one
+line per test skipped as a whole with its reason ('1..0 # SKIP why'). With --docs
 DIR also write DIR/results.md, the 'make check' section of docs/results.md:
 one row per meson test (suite, result, subtests, duration), with the
 commit and date of the run.
@@ -23,6 +24,7 @@ except OSError:
 
 passed = failed = skipped = 0
 rows = []
+skip_reasons = []
 for line in lines:
     t = json.loads(line)
     res = t.get('result')
@@ -39,6 +41,9 @@ for line in lines:
         passed += 1
     elif res == 'SKIP':
         skipped += 1
+        m = re.search(r'^1\.\.0\s*#\s*SKIP\s*(.*)$', out, re.M | re.I)
+        skip_reasons.append('%s: %s' % (t.get('name', '?').rpartition(' / ')[2],
+                                        m.group(1) if m else 'no reason given'))
     else:
         failed += 1
     full = t.get('name', '?')        # 'project:suite / test'
@@ -50,6 +55,8 @@ for line in lines:
     rows.append((suite, name, res, detail, t.get('duration', 0.0)))
 
 summary = 'check: %d passed, %d failed, %d skipped' % (passed, failed, skipped)
+for r in skip_reasons:
+    print('skipped %s' % r)
 print(summary)
 
 if len(args) == 4:

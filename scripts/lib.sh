@@ -43,3 +43,33 @@ kernel_series_stamp() {
     echo "$LINUX_VERSION $(cd "$LAB_TOP/kernel-patches" &&
         { cat series; kernel_series | xargs -r cat; } | sha256sum | cut -d' ' -f1)"
 }
+
+# The guest kernel's tree and build. By default the pinned Debian source,
+# patched in build/linux-src and built in build/linux (LAB_KDIR=build).
+# LINUX_TREE=/path/to/linux (a git checkout of the user's) moves every
+# kernel-side output (linux-src, linux, linux-headers, guest programs,
+# initramfs, logs) to build/tree-NAME, NAME from the tree's directory name;
+# QEMU stays in build/qemu. LAB_SKIP_DRIVER=1 applies only the selftests
+# patches of kernel-patches/ (no smmu-lite driver, no uapi addition).
+lab_tree_name() {
+    basename "$(realpath "$1")" | tr -c 'A-Za-z0-9._\n-' '_'
+}
+if [ -n "${LINUX_TREE:-}" ]; then
+    [ -d "$LINUX_TREE" ] || die "LINUX_TREE=$LINUX_TREE is not a directory"
+    git -C "$LINUX_TREE" rev-parse --verify -q HEAD >/dev/null ||
+        die "LINUX_TREE=$LINUX_TREE is not a git checkout with a commit"
+    LINUX_TREE=$(realpath "$LINUX_TREE")
+    LAB_KDIR=${LAB_KDIR:-$LAB_BUILD/tree-$(lab_tree_name "$LINUX_TREE")${LAB_SKIP_DRIVER:+-nodriver}}
+else
+    LAB_KDIR=${LAB_KDIR:-$LAB_BUILD}
+fi
+LAB_SKIP_DRIVER=${LAB_SKIP_DRIVER:-}
+case "$LAB_SKIP_DRIVER" in ''|0) LAB_SKIP_DRIVER= ;; *) LAB_SKIP_DRIVER=1 ;; esac
+[ -z "$LAB_SKIP_DRIVER" ] || [ -n "${LINUX_TREE:-}" ] ||
+    die "SKIP_DRIVER (--skip-driver) is for LINUX_TREE= builds only"
+
+# The patches of kernel-patches/ that are not the smmu-lite driver: the
+# selftests' own (subject "selftests..."), applied even with --skip-driver.
+kernel_patch_is_selftest() {
+    grep -q -m1 '^Subject: \[PATCH[^]]*\] selftests' "$LAB_TOP/kernel-patches/$1"
+}

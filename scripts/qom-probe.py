@@ -9,7 +9,8 @@ it asks QEMU's QMP socket for each PATH:PROPERTY and prints
 
     LAB-QOM PATH PROPERTY VALUE
 
-(VALUE as JSON; a failed query prints "LAB-QOM-ERROR PATH PROPERTY why"),
+(VALUE as JSON; a failed query prints "LAB-QOM-ERROR PATH PROPERTY why";
+a PROPERTY ending in '*' means each property of PATH that starts so),
 then sends the newline that lets the guest go on. The device models'
 counters (e.g. smmu-lite's stat-disruptions) are read at the end of the
 run this way, while the exit status still comes from isa-debug-exit.
@@ -74,12 +75,22 @@ def probe(sock_path, props):
         qmp = Qmp(sock_path)
     except (OSError, ValueError) as e:
         return ['LAB-QOM-ERROR - - cannot talk QMP: %s' % e]
-    for path, prop in props:
-        try:
-            val = qmp.cmd('qom-get', path=path, property=prop)
-            out.append('LAB-QOM %s %s %s' % (path, prop, json.dumps(val)))
-        except (OSError, RuntimeError, ValueError) as e:
-            out.append('LAB-QOM-ERROR %s %s %s' % (path, prop, e))
+    for path, pat in props:
+        names = [pat]
+        if pat.endswith('*'):
+            try:
+                names = sorted(p['name'] for p in
+                               qmp.cmd('qom-list', path=path)
+                               if p['name'].startswith(pat[:-1]))
+            except (OSError, RuntimeError, ValueError) as e:
+                out.append('LAB-QOM-ERROR %s %s %s' % (path, pat, e))
+                continue
+        for prop in names:
+            try:
+                val = qmp.cmd('qom-get', path=path, property=prop)
+                out.append('LAB-QOM %s %s %s' % (path, prop, json.dumps(val)))
+            except (OSError, RuntimeError, ValueError) as e:
+                out.append('LAB-QOM-ERROR %s %s %s' % (path, prop, e))
     qmp.close()
     return out
 
