@@ -15,6 +15,7 @@
 #include "qemu/bswap.h"
 #include "exec/address-spaces.h"
 #include "smmu-lite-internal.h"
+#include "trace.h"
 
 /* Map [pa, pa + len) of RAM through @c, or return NULL. */
 static void *smmu_lite_ram_begin(MemoryRegionCache *c, uint64_t pa,
@@ -32,6 +33,7 @@ static void *smmu_lite_ram_begin(MemoryRegionCache *c, uint64_t pa,
         return NULL;
     }
     if (!is_write) {
+        trace_smmu_lite_ram_read(pa, len);
         /* a DMA read: the fuzzer (--enable-fuzzing) may fill it first */
         fuzz_dma_read_cb(pa, len, c->mrs.mr);
     }
