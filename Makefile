@@ -26,8 +26,10 @@ export LAB_ACCEL LAB_JOBS
 IOMMU ?= none
 
 ifneq ($(LINUX_TREE),)
+# absolute: meson runs the tests from other directories
+override LINUX_TREE := $(abspath $(LINUX_TREE))
 export LINUX_TREE
-ifneq ($(SKIP_DRIVER),)
+ifneq ($(filter-out 0,$(SKIP_DRIVER)),)
 export LAB_SKIP_DRIVER := 1
 endif
 KDIR := $(shell LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER='$(LAB_SKIP_DRIVER)' scripts/kdir)
@@ -37,8 +39,12 @@ endif
 # no debug kernel for your tree; check runs qtest, unit and guest
 ALL_TARGETS := qemu kernel guest
 CHECK_SUITES := --suite qtest --suite unit --suite guest
+# targets that build or test the pinned tree only
+ifneq ($(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS)),)
+$(error $(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS)): for the pinned kernel only, not with LINUX_TREE=)
+endif
 else
-ifneq ($(SKIP_DRIVER),)
+ifneq ($(filter-out 0,$(SKIP_DRIVER)),)
 $(error SKIP_DRIVER=1 is for LINUX_TREE= builds only)
 endif
 KDIR := $(BUILD)
@@ -96,8 +102,9 @@ check-debug: all
 check-mutants: all
 	scripts/check-mutants
 
-# A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation).
-qemu-sanitize: $(BUILD)/config.mk
+# A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation),
+# after the first: both prepare the same QEMU source tree.
+qemu-sanitize: qemu
 	scripts/build-qemu --sanitize
 
 check-sanitize: qemu-sanitize
@@ -117,7 +124,7 @@ shell: $(ALL_TARGETS)
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL) $(if $(GDB),--gdb)
 
 clean:
-	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/fuzz $(BUILD)/linux $(BUILD)/linux-debug \
+	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/linux $(BUILD)/linux-debug \
 	       $(BUILD)/linux-mutant $(BUILD)/mutants \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz

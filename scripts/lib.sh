@@ -54,19 +54,20 @@ kernel_series_stamp() {
 lab_tree_name() {
     basename "$(realpath "$1")" | tr -c 'A-Za-z0-9._\n-' '_'
 }
+LAB_SKIP_DRIVER=${LAB_SKIP_DRIVER:-}
+case "$LAB_SKIP_DRIVER" in ''|0) LAB_SKIP_DRIVER= ;; *) LAB_SKIP_DRIVER=1 ;; esac
 if [ -n "${LINUX_TREE:-}" ]; then
     [ -d "$LINUX_TREE" ] || die "LINUX_TREE=$LINUX_TREE is not a directory"
     git -C "$LINUX_TREE" rev-parse --verify -q HEAD >/dev/null ||
         die "LINUX_TREE=$LINUX_TREE is not a git checkout with a commit"
     LINUX_TREE=$(realpath "$LINUX_TREE")
+    [ "$(realpath "$(git -C "$LINUX_TREE" rev-parse --show-toplevel)")" = "$LINUX_TREE" ] ||
+        die "LINUX_TREE=$LINUX_TREE is inside a git tree, not its top ($(git -C "$LINUX_TREE" rev-parse --show-toplevel))"
     LAB_KDIR=${LAB_KDIR:-$LAB_BUILD/tree-$(lab_tree_name "$LINUX_TREE")${LAB_SKIP_DRIVER:+-nodriver}}
 else
+    [ -z "$LAB_SKIP_DRIVER" ] || die "SKIP_DRIVER (--skip-driver) is for LINUX_TREE= builds only"
     LAB_KDIR=${LAB_KDIR:-$LAB_BUILD}
 fi
-LAB_SKIP_DRIVER=${LAB_SKIP_DRIVER:-}
-case "$LAB_SKIP_DRIVER" in ''|0) LAB_SKIP_DRIVER= ;; *) LAB_SKIP_DRIVER=1 ;; esac
-[ -z "$LAB_SKIP_DRIVER" ] || [ -n "${LINUX_TREE:-}" ] ||
-    die "SKIP_DRIVER (--skip-driver) is for LINUX_TREE= builds only"
 
 # The patches of kernel-patches/ that are not the smmu-lite driver: the
 # selftests' own (subject "selftests..."), applied even with --skip-driver.

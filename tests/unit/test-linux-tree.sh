@@ -14,7 +14,7 @@ n=0 bad=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; bad=1; }
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 
 # A user's tree: one commit, one local uncommitted change, one branch.
 user=$tmp/mylinux
@@ -33,7 +33,7 @@ rc=$?
 first=$(grep -v -m1 '^[[:space:]]*\(#\|$\)' "$top/kernel-patches/series")
 errs=$(echo "$out" | grep -c 'error:')
 if [ $rc -ne 0 ] && [ "$errs" = 1 ] &&
-   echo "$out" | grep -q "^build-kernel: error: kernel-patches/$first does not apply to $user at ${head_before:0:12}$"; then
+   echo "$out" | grep -q "^build-kernel: error: kernel-patches/$first does not apply to $user at ${head_before:0:12} (git am says: .*git-am.log)$"; then
     ok "a patch that does not apply: one line naming it"
 else
     fail "a patch that does not apply: one line naming it" "exit $rc" "$out"
@@ -52,12 +52,19 @@ fi
 kd=$tmp/kdir
 mkdir -p "$kd/linux" "$kd/guest"
 echo "# CONFIG_SMMU_LITE is not set" > "$kd/linux/.config"
-out=$(LAB_KDIR=$kd "$top/scripts/guest-test" replace-smmu-lite iommufd_replace \
-      --iommu=smmu-lite --needs=driver 2>&1)
+out=$(LINUX_TREE=$user LAB_SKIP_DRIVER=1 LAB_KDIR=$kd "$top/scripts/guest-test" \
+      replace-smmu-lite iommufd_replace --iommu=smmu-lite --needs=driver 2>&1)
 if [ $? -eq 0 ] && echo "$out" | grep -q '^1\.\.0 # SKIP the kernel has no smmu-lite driver'; then
-    ok "--needs=driver: SKIP with the reason"
+    ok "--needs=driver on a --skip-driver build: SKIP with the reason"
 else
-    fail "--needs=driver: SKIP with the reason" "$out"
+    fail "--needs=driver on a --skip-driver build: SKIP with the reason" "$out"
+fi
+out=$(LINUX_TREE=$user LAB_KDIR=$kd "$top/scripts/guest-test" \
+      replace-smmu-lite iommufd_replace --iommu=smmu-lite --needs=driver 2>&1)
+if [ $? -ne 0 ] && echo "$out" | grep -q '^not ok 1 - replace-smmu-lite: the kernel has no smmu-lite driver'; then
+    ok "--needs=driver, series applied but the driver lost: a failure, not a skip"
+else
+    fail "--needs=driver, series applied but the driver lost: a failure, not a skip" "$out"
 fi
 echo "this tree's iommufd selftests do not build (x.log)" > "$kd/guest/selftests.missing"
 out=$(LAB_KDIR=$kd "$top/scripts/guest-test" upstream-iommufd iommufd \
