@@ -273,14 +273,32 @@ static void smmu_lite_write_cr0(SmmuLiteState *s, uint32_t val)
 }
 
 /*
+ * The bits a queue index register holds: the index and wrap bits of its
+ * queue's programmed size, plus the register's flag. A software write of
+ * CMDQ_CONS keeps only the index (ERR is the device's, and is cleared).
+ */
+static uint32_t smmu_lite_cmdq_cons_bits(SmmuLiteState *s)
+{
+    return smmu_lite_queue_wrapmask(s->cmdq_base) | R_CMDQ_CONS_ERR_MASK;
+}
+
+static uint32_t smmu_lite_evtq_prod_bits(SmmuLiteState *s)
+{
+    return smmu_lite_queue_wrapmask(s->evtq_base) | R_EVTQ_PROD_OVFLG_MASK;
+}
+
+static uint32_t smmu_lite_evtq_cons_bits(SmmuLiteState *s)
+{
+    return smmu_lite_queue_wrapmask(s->evtq_base) | R_EVTQ_CONS_OVACKFLG_MASK;
+}
+
+/*
  * Base registers keep their defined fields only (RES0 bits read as 0). A
  * queue base write also drops PROD and CONS bits above the new wrap bit,
  * so the indexes always fit the programmed size.
  */
 static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
 {
-    uint32_t wrap;
-
     switch (reg) {
     case A_STRTAB_BASE:
         if (s->cr0ack & R_CR0_SMMUEN_MASK) {
@@ -297,9 +315,8 @@ static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
             return;
         }
         s->cmdq_base = val & SMMU_LITE_QUEUE_BASE_MASK;
-        wrap = smmu_lite_queue_wrapmask(s->cmdq_base);
-        s->cmdq_prod &= wrap;
-        s->cmdq_cons &= wrap | R_CMDQ_CONS_ERR_MASK;
+        s->cmdq_prod &= smmu_lite_queue_wrapmask(s->cmdq_base);
+        s->cmdq_cons &= smmu_lite_cmdq_cons_bits(s);
         break;
     case A_EVTQ_BASE:
         if (s->cr0ack & R_CR0_EVTQEN_MASK) {
@@ -308,9 +325,8 @@ static void smmu_lite_write64(SmmuLiteState *s, hwaddr reg, uint64_t val)
             return;
         }
         s->evtq_base = val & SMMU_LITE_QUEUE_BASE_MASK;
-        wrap = smmu_lite_queue_wrapmask(s->evtq_base);
-        s->evtq_prod &= wrap | R_EVTQ_PROD_OVFLG_MASK;
-        s->evtq_cons &= wrap | R_EVTQ_CONS_OVACKFLG_MASK;
+        s->evtq_prod &= smmu_lite_evtq_prod_bits(s);
+        s->evtq_cons &= smmu_lite_evtq_cons_bits(s);
         break;
     }
 }
@@ -366,12 +382,10 @@ static bool smmu_lite_write32(SmmuLiteState *s, hwaddr off, uint32_t val)
                           "while EVTQEN=1, ignored\n");
             return true;
         }
-        s->evtq_prod = val & (smmu_lite_queue_wrapmask(s->evtq_base) |
-                              R_EVTQ_PROD_OVFLG_MASK);
+        s->evtq_prod = val & smmu_lite_evtq_prod_bits(s);
         return true;
     case A_EVTQ_CONS:
-        s->evtq_cons = val & (smmu_lite_queue_wrapmask(s->evtq_base) |
-                              R_EVTQ_CONS_OVACKFLG_MASK);
+        s->evtq_cons = val & smmu_lite_evtq_cons_bits(s);
         return true;
     case A_IDR0:
     case A_IDR1:
@@ -604,9 +618,6 @@ static int smmu_lite_notify_flag_changed(IOMMUMemoryRegion *mr,
  */
 static const char *smmu_lite_state_invalid(SmmuLiteState *s)
 {
-    uint32_t cwrap = smmu_lite_queue_wrapmask(s->cmdq_base);
-    uint32_t ewrap = smmu_lite_queue_wrapmask(s->evtq_base);
-
     if ((s->cr0 & ~SMMU_LITE_CR0_MASK) || (s->cr0ack & ~s->cr0)) {
         return "CR0/CR0ACK";
     }
@@ -625,14 +636,14 @@ static const char *smmu_lite_state_invalid(SmmuLiteState *s)
         return "STRTAB_BASE/STRTAB_BASE_CFG";
     }
     if ((s->cmdq_base & ~SMMU_LITE_QUEUE_BASE_MASK) ||
-        (s->cmdq_prod & ~cwrap) ||
-        (s->cmdq_cons & ~(cwrap | R_CMDQ_CONS_ERR_MASK)) ||
+        (s->cmdq_prod & ~smmu_lite_queue_wrapmask(s->cmdq_base)) ||
+        (s->cmdq_cons & ~smmu_lite_cmdq_cons_bits(s)) ||
         FIELD_EX32(s->cmdq_cons, CMDQ_CONS, ERR) > CMDQ_ERR_ABT) {
         return "command queue BASE/PROD/CONS";
     }
     if ((s->evtq_base & ~SMMU_LITE_QUEUE_BASE_MASK) ||
-        (s->evtq_prod & ~(ewrap | R_EVTQ_PROD_OVFLG_MASK)) ||
-        (s->evtq_cons & ~(ewrap | R_EVTQ_CONS_OVACKFLG_MASK))) {
+        (s->evtq_prod & ~smmu_lite_evtq_prod_bits(s)) ||
+        (s->evtq_cons & ~smmu_lite_evtq_cons_bits(s))) {
         return "event queue BASE/PROD/CONS";
     }
     if (s->irq_pending & ~MAKE_64BIT_MASK(0, SMMU_LITE_MSIX_VECTORS)) {
