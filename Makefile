@@ -40,8 +40,9 @@ endif
 ALL_TARGETS := qemu kernel guest
 CHECK_SUITES := --suite qtest --suite unit --suite guest
 # targets that build or test the pinned tree only
-ifneq ($(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS)),)
-$(error $(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS)): for the pinned kernel only, not with LINUX_TREE=)
+PINNED_ONLY := $(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS))
+ifneq ($(PINNED_ONLY),)
+$(error $(PINNED_ONLY): for the pinned kernel only, not with LINUX_TREE=)
 endif
 else
 ifneq ($(filter-out 0,$(SKIP_DRIVER)),)

@@ -10,7 +10,8 @@ it asks QEMU's QMP socket for each PATH:PROPERTY and prints
     LAB-QOM PATH PROPERTY VALUE
 
 (VALUE as JSON; a failed query prints "LAB-QOM-ERROR PATH PROPERTY why";
-a PROPERTY ending in '*' means each property of PATH that starts so),
+a PROPERTY ending in '*' means each property of PATH that starts so;
+each PATH PROPERTY is read and printed once, however often it is asked for),
 then sends the newline that lets the guest go on. The device models'
 counters (e.g. smmu-lite's stat-disruptions) are read at the end of the
 run this way, while the exit status still comes from isa-debug-exit.
@@ -75,6 +76,7 @@ def probe(sock_path, props):
         qmp = Qmp(sock_path)
     except (OSError, ValueError) as e:
         return ['LAB-QOM-ERROR - - cannot talk QMP: %s' % e]
+    done = set()
     for path, pat in props:
         names = [pat]
         if pat.endswith('*'):
@@ -86,6 +88,9 @@ def probe(sock_path, props):
                 out.append('LAB-QOM-ERROR %s %s %s' % (path, pat, e))
                 continue
         for prop in names:
+            if (path, prop) in done:
+                continue
+            done.add((path, prop))
             try:
                 val = qmp.cmd('qom-get', path=path, property=prop)
                 out.append('LAB-QOM %s %s %s' % (path, prop, json.dumps(val)))
