@@ -7,10 +7,15 @@ DIR also write DIR/results.md, the 'make check' section of docs/results.md:
 one row per meson test (suite, result, subtests, duration), with the
 commit and date of the run.
 
+For each test that failed it first prints the last lines of what the test
+printed and, with LAB_LOGS set, of LAB_LOGS/NAME.log (a guest test's
+console): a CI log that keeps only its end still says where it stopped.
+
 usage: check-report.py TESTLOG.json [--docs DIR COMMIT]
 """
 import datetime
 import json
+import os
 import re
 import sys
 
@@ -25,6 +30,14 @@ except OSError:
 passed = failed = skipped = 0
 rows = []
 skip_reasons = []
+failures = []
+TAIL = 25
+
+
+def tail(text, n=TAIL):
+    return text.rstrip('\n').splitlines()[-n:]
+
+
 for line in lines:
     t = json.loads(line)
     res = t.get('result')
@@ -53,6 +66,22 @@ for line in lines:
     if skips:
         detail += ', %d skipped' % skips
     rows.append((suite, name, res, detail, t.get('duration', 0.0)))
+    if res not in ('OK', 'SKIP', 'EXPECTEDFAIL') or 'not ok' in subs:
+        failures.append((name, res, out))
+
+logs = os.environ.get('LAB_LOGS', '')
+for name, res, out in failures:
+    print('--- %s (%s): the last lines it printed' % (name, res))
+    for line in tail(out):
+        print('  ' + line)
+    try:
+        console = open(os.path.join(logs, name + '.log'), errors='replace').read() if logs else ''
+    except OSError:
+        console = ''
+    if console:
+        print('--- %s: the last lines of %s' % (name, os.path.join(logs, name + '.log')))
+        for line in tail(console):
+            print('  ' + line)
 
 summary = 'check: %d passed, %d failed, %d skipped' % (passed, failed, skipped)
 for r in skip_reasons:

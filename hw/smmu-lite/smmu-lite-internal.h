@@ -111,7 +111,7 @@ REG32(EVTQ_CONS, 0x0ac)
 #define SMMU_LITE_SIDSIZE       16
 #define SMMU_LITE_QS_MAX        10
 #define SMMU_LITE_OAS_BITS      48
-#define SMMU_LITE_AIDR          0x100
+#define SMMU_LITE_AIDR          0x101   /* 1.1 */
 
 #define STRTAB_FMT_LINEAR       0
 #define STRTAB_FMT_2LVL         1
@@ -339,9 +339,9 @@ bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
                             uint64_t ipa, bool is_write, uint8_t class,
                             uint64_t *pa, SmmuLiteEvent *ev);
 void smmu_lite_iotlb_inv_all(SmmuLiteState *s);
-void smmu_lite_iotlb_inv_asid(SmmuLiteState *s, uint16_t asid);
+void smmu_lite_iotlb_inv_asid(SmmuLiteState *s, uint16_t asid, uint16_t vmid);
 void smmu_lite_iotlb_inv_vmid(SmmuLiteState *s, uint16_t vmid);
-void smmu_lite_iotlb_inv_va(SmmuLiteState *s, uint16_t asid,
+void smmu_lite_iotlb_inv_va(SmmuLiteState *s, uint16_t asid, uint16_t vmid,
                             uint64_t addr, uint64_t num);
 void smmu_lite_iotlb_inv_ipa(SmmuLiteState *s, uint16_t vmid,
                              uint64_t addr, uint64_t num);

@@ -58,13 +58,15 @@ static int smmu_lite_cmd_exec(SmmuLiteState *s, const uint64_t *cmd,
         smmu_lite_config_inv_all(s);
         break;
     case CMD_TLBI_ASID:
-        smmu_lite_iotlb_inv_asid(s, FIELD_EX64(cmd[0], CMD0, ASID));
+        smmu_lite_iotlb_inv_asid(s, FIELD_EX64(cmd[0], CMD0, ASID),
+                                 FIELD_EX64(cmd[0], CMD0, VMID));
         break;
     case CMD_TLBI_VA:
         if (!num) {
             return CMDQ_ERR_ILL;
         }
-        smmu_lite_iotlb_inv_va(s, FIELD_EX64(cmd[0], CMD0, ASID), addr, num);
+        smmu_lite_iotlb_inv_va(s, FIELD_EX64(cmd[0], CMD0, ASID),
+                               FIELD_EX64(cmd[0], CMD0, VMID), addr, num);
         break;
     case CMD_TLBI_VMID:
         smmu_lite_iotlb_inv_vmid(s, FIELD_EX64(cmd[0], CMD0, VMID));

@@ -129,15 +129,17 @@ static bool smmu_lite_inv_match(const SmmuLiteTlbEntry *e,
 {
     bool has_asid = e->key.tag & TLB_TAG_ASID;
     bool has_vmid = e->key.tag & TLB_TAG_VMID;
+    /* by ASID: S1 entries (no VMID) answer to VMID 0, nested to theirs */
+    bool asid_match = has_asid && e->key.asid == inv->asid &&
+                      (has_vmid ? e->key.vmid : 0) == inv->vmid;
 
     switch (inv->kind) {
     case INV_ASID:
-        return has_asid && e->key.asid == inv->asid;
+        return asid_match;
     case INV_VMID:
         return has_vmid && e->key.vmid == inv->vmid;
     case INV_VA:
-        return has_asid && e->key.asid == inv->asid &&
-               smmu_lite_overlaps(e, inv);
+        return asid_match && smmu_lite_overlaps(e, inv);
     case INV_IPA:
         if (!has_vmid || e->key.vmid != inv->vmid) {
             return false;
@@ -170,9 +172,9 @@ static void smmu_lite_inv(SmmuLiteState *s, SmmuLiteInv *inv)
                               inv->end, inv->removed);
 }
 
-void smmu_lite_iotlb_inv_asid(SmmuLiteState *s, uint16_t asid)
+void smmu_lite_iotlb_inv_asid(SmmuLiteState *s, uint16_t asid, uint16_t vmid)
 {
-    SmmuLiteInv inv = { .kind = INV_ASID, .asid = asid };
+    SmmuLiteInv inv = { .kind = INV_ASID, .asid = asid, .vmid = vmid };
 
     smmu_lite_inv(s, &inv);
 }
@@ -184,11 +186,12 @@ void smmu_lite_iotlb_inv_vmid(SmmuLiteState *s, uint16_t vmid)
     smmu_lite_inv(s, &inv);
 }
 
-void smmu_lite_iotlb_inv_va(SmmuLiteState *s, uint16_t asid,
+void smmu_lite_iotlb_inv_va(SmmuLiteState *s, uint16_t asid, uint16_t vmid,
                             uint64_t addr, uint64_t num)
 {
     SmmuLiteInv inv = {
-        .kind = INV_VA, .asid = asid, .start = addr, .end = addr + num * 4096,
+        .kind = INV_VA, .asid = asid, .vmid = vmid,
+        .start = addr, .end = addr + num * 4096,
     };
 
     smmu_lite_inv(s, &inv);

@@ -502,7 +502,7 @@ TEST_F_TIMEOUT(replace, hw_info, LAB_TEST_TIMEOUT)
 		/* S1P, S2P, NEST, ST2LVL, BLK2M, BLK1G, HTTU_D, SYNC_MSI */
 		ASSERT_EQ(0xff, info->idr[0] & 0xff);
 		ASSERT_EQ(16, info->idr[1] & 0x3f);	/* SIDSIZE */
-		ASSERT_EQ(0x100, info->aidr);
+		ASSERT_EQ(0x101, info->aidr);
 	}
 #endif
 }

@@ -178,6 +178,72 @@ static void test_nested(void)
     flow_stop(f);
 }
 
+/*
+ * TLBI_ASID and TLBI_VA name (ASID, VMID): a nested entry of ASID 9 under
+ * VMID 4 is dropped by (9, 4) only, not by the host's S1 ASID 9 (VMID 0)
+ * nor by another VMID; S1 entries answer to VMID 0 only.
+ */
+static void test_nested_tlbi_vmid(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t s2 = sl_pt_new(f->s), s1 = sl_pt_new(f->s);
+    uint64_t a = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t b = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t iova = 0x123456000ULL, pte, cd;
+    const uint64_t asid9 = 9ULL << 48;
+
+    sl_map(f->s, s2, T0SZ, 0, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s1, T0SZ, iova, a, SL_SIZE_4K, RW_AF);
+    cd = sl_cd_new(f->s, 9, T0SZ, s1);
+    sl_ste_nested(f->s, DG_SID, cd, 4, s2, T0SZ);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, a, 64));
+
+    /* the stage-1 leaf now says b; the cached entry still says a */
+    pte = sl_pte_addr(f->s, s1, T0SZ, iova);
+    qtest_writeq(f->s->qts, pte, b | SL_PTE_V | SL_PTE_T | SL_PTE_AF | RW_AF);
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_ASID | asid9, 0) && sl_sync(f->s));
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_ASID | asid9 | 5ULL << 32, 0) &&
+             sl_sync(f->s));
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_VA | asid9 | 1ULL << 12, iova) &&
+             sl_sync(f->s));
+    dma_gen_guest_fill(f->s->qts, a, 64, 0);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, a, 64));
+    g_assert_false(holds_pattern(f, b, 64));
+
+    /* (9, 4) by range: now b */
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_VA | asid9 | 4ULL << 32 | 1ULL << 12,
+                    iova) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, b, 64));
+
+    /* and back to a, by ASID */
+    qtest_writeq(f->s->qts, pte, a | SL_PTE_V | SL_PTE_T | SL_PTE_AF | RW_AF);
+    dma_gen_guest_fill(f->s->qts, a, 64, 0);
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_ASID | asid9 | 4ULL << 32, 0) &&
+             sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, a, 64));
+
+    /* an S1 entry of ASID 9 is not dropped by (9, 4) */
+    sl_ste_s1(f->s, DG_SID, cd);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    qtest_writeq(f->s->qts, pte, b | SL_PTE_V | SL_PTE_T | SL_PTE_AF | RW_AF);
+    dma_gen_guest_fill(f->s->qts, a, 64, 0);
+    dma_gen_guest_fill(f->s->qts, b, 64, 0);
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_ASID | asid9 | 4ULL << 32, 0) &&
+             sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, a, 64));
+    g_assert(sl_cmd(f->s, SL_CMD_TLBI_ASID | asid9, 0) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, b, 64));
+    flow_stop(f);
+}
+
 static void test_faults(void)
 {
     Flow *f = flow_start(NULL);
@@ -906,6 +972,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/s1-1g", test_s1_1g);
     qtest_add_func("/smmu-lite/flow/s2", test_s2);
     qtest_add_func("/smmu-lite/flow/nested", test_nested);
+    qtest_add_func("/smmu-lite/flow/nested-tlbi-vmid", test_nested_tlbi_vmid);
     qtest_add_func("/smmu-lite/flow/faults", test_faults);
     qtest_add_func("/smmu-lite/flow/stale-until-invalidated",
                    test_stale_until_invalidated);

@@ -19,7 +19,7 @@ static void test_reset_values(void)
     g_assert_cmphex(sl_readl(s, SL_IDR0), ==, 0x2ff);
     g_assert_cmphex(sl_readl(s, SL_IDR1), ==, 0x00535290);
     g_assert_cmphex(sl_readl(s, SL_IDR2), ==, 0x00200100);
-    g_assert_cmphex(sl_readl(s, SL_AIDR), ==, 0x100);
+    g_assert_cmphex(sl_readl(s, SL_AIDR), ==, 0x101);
     for (uint64_t off = SL_CR0; off <= SL_EVTQ_CONS; off += 4) {
         if (off == SL_IDR0 || off == SL_IDR1 || off == SL_IDR2) {
             continue;
