@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Nesting on smmu-lite through iommufd: user space builds its own stage-1
+ * tables and context descriptors in memory that the parent HWPT (stage 2)
+ * maps, allocates nested HWPTs over that parent (IOMMU_HWPT_ALLOC with
+ * IOMMU_HWPT_DATA_SMMU_LITE), invalidates them (IOMMU_HWPT_INVALIDATE) and
+ * replaces between them, and between nested and paging, while dma-gen
+ * copies through both stages. Dirty tracking reads back the pages the
+ * device wrote.
+ *
+ * Layout: one buffer ("guest RAM") mapped by the parent's IOAS at IPA_BASE.
+ * DMA addresses are IPA-sized: the nested stage 1 maps most of them to the
+ * same IPA, so the traffic runs the same whichever HWPT is attached. Only
+ * the TAG and PROBE pages differ: each view (the parent alone, nested A,
+ * nested B) sends them to pages of its own, so where a copy lands tells
+ * which table the device used.
+ */
+#include <sys/mman.h>
+
+#include "kselftest_harness.h"
+#include "lab_utils.h"
+
+#ifdef LAB_HAVE_SMMU_LITE_NESTED_UAPI
+
+#define RAM_SIZE	(4UL << 20)
+#define IPA_BASE	0x40000000ULL
+#define PAGE		4096UL
+
+/* offsets in RAM (and in IPA/IOVA from IPA_BASE) */
+#define CONT_OFF	0x0		/* continuous traffic: 16 pages */
+#define CONT_SLOTS	16
+#define TAG_OFF		0x10000		/* TAG and PROBE as DMA addresses */
+#define PROBE_OFF	0x11000
+#define VIEW_OFF(v)	(0x10000 + (v) * 0x10000)	/* v: 0 parent, 1 A, 2 B */
+#define CD_OFF(n)	(0x80000 + (n) * PAGE)
+#define PT_OFF		0x100000	/* page tables, allocated upwards */
+#define PT_END		0x200000
+#define DIRTY_OFF	0x200000	/* dirty tracking: 64 pages */
+#define DIRTY_PAGES	64
+#define TAG_LEN		64
+
+/* the formats of docs/specs/smmu-lite.rst, for user space's own tables */
+#define PTE_V		(1ULL << 0)
+#define PTE_T		(1ULL << 1)
+#define PTE_R		(1ULL << 6)
+#define PTE_W		(1ULL << 7)
+#define PTE_AF		(1ULL << 10)
+#define PTE_DIRTY	(1ULL << 11)
+#define PTE_OA		0x0000fffffffff000ULL
+#define CD_V		(1ULL << 0)
+#define CD_T0SZ(n)	((__u64)(n) << 8)
+#define CD_ASID(a)	((__u64)(a) << 48)
+#define STE_V		(1ULL << 0)
+#define STE_CFG(c)	((__u64)(c) << 1)
+#define CFG_ABORT	0
+#define CFG_BYPASS	1
+#define CFG_S1		2
+#define OP_CFGI_CD	0x05ULL
+#define OP_TLBI_ASID	0x11ULL
+#define OP_TLBI_VA	0x12ULL
+#define CMD_ASID(a)	((__u64)(a) << 48)
+#define CMD_NUM(n)	((__u64)(n) << 12)
+
+#define ASID_A		1
+#define ASID_B		2
+
+/* --- iommufd calls this suite adds ------------------------------------- */
+
+static int nested_alloc(int iommufd, __u32 dev_id, __u32 parent,
+			__u32 data_type, const void *data, __u32 len,
+			__u32 *id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+		.pt_id = parent,
+		.data_type = data_type,
+		.data_len = len,
+		.data_uptr = (uintptr_t)data,
+	};
+	int ret = ioctl(iommufd, IOMMU_HWPT_ALLOC, &cmd);
+
+	if (!ret)
+		*id = cmd.out_hwpt_id;
+	return lab_errno(ret);
+}
+
+static int hwpt_invalidate(int iommufd, __u32 hwpt, __u32 data_type,
+			   const void *reqs, __u32 entry_len, __u32 *num)
+{
+	struct iommu_hwpt_invalidate cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.data_uptr = (uintptr_t)reqs,
+		.data_type = data_type,
+		.entry_len = entry_len,
+		.entry_num = *num,
+	};
+	int ret = ioctl(iommufd, IOMMU_HWPT_INVALIDATE, &cmd);
+
+	*num = cmd.entry_num;
+	return lab_errno(ret);
+}
+
+static int set_dirty_tracking(int iommufd, __u32 hwpt, bool on)
+{
+	struct iommu_hwpt_set_dirty_tracking cmd = {
+		.size = sizeof(cmd),
+		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt,
+	};
+
+	return lab_errno(ioctl(iommufd, IOMMU_HWPT_SET_DIRTY_TRACKING, &cmd));
+}
+
+static int get_dirty_bitmap(int iommufd, __u32 hwpt, __u64 iova,
+			    __u64 len, __u64 *bitmap)
+{
+	struct iommu_hwpt_get_dirty_bitmap cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt,
+		.iova = iova,
+		.length = len,
+		.page_size = PAGE,
+		.data = (uintptr_t)bitmap,
+	};
+
+	return lab_errno(ioctl(iommufd, IOMMU_HWPT_GET_DIRTY_BITMAP, &cmd));
+}
+
+/* --- user space's stage 1 ------------------------------------------------ */
+
+FIXTURE(nested)
+{
+	int iommufd;
+	struct dma_gen g;
+	unsigned char *ram;
+	__u32 ioas, parent;
+	__u64 root[2];		/* stage-1 root tables of A and B, as IPAs */
+	size_t pt_next;
+	bool smmu;
+};
+
+static __u64 ipa(size_t off)
+{
+	return IPA_BASE + off;
+}
+
+static __u64 *at(FIXTURE_DATA(nested) *self, __u64 ipa_addr)
+{
+	return (__u64 *)(self->ram + (ipa_addr - IPA_BASE));
+}
+
+static __u64 pt_new(FIXTURE_DATA(nested) *self)
+{
+	size_t off = self->pt_next;
+
+	if (off >= PT_END)
+		return 0;
+	self->pt_next += PAGE;
+	memset(self->ram + off, 0, PAGE);
+	return ipa(off);
+}
+
+/* The level-3 descriptor of @iova under @root, tables made on the way. */
+static __u64 *s1_leaf(FIXTURE_DATA(nested) *self, __u64 root, __u64 iova)
+{
+	__u64 table = root;
+	int level;
+
+	for (level = 0; level < 3; level++) {
+		__u64 *d = at(self, table) + ((iova >> (39 - 9 * level)) & 511);
+
+		if (!(*d & PTE_V)) {
+			__u64 next = pt_new(self);
+
+			if (!next)
+				return NULL;
+			*d = next | PTE_V | PTE_T;
+		}
+		table = *d & PTE_OA;
+	}
+	return at(self, table) + ((iova >> 12) & 511);
+}
+
+static int s1_map(FIXTURE_DATA(nested) *self, __u64 root, __u64 iova,
+		  __u64 to)
+{
+	__u64 *leaf = s1_leaf(self, root, iova);
+
+	if (!leaf)
+		return -1;
+	*leaf = (to & PTE_OA) | PTE_V | PTE_T | PTE_R | PTE_W | PTE_AF;
+	return 0;
+}
+
+static void cd_write(FIXTURE_DATA(nested) *self, int n, __u16 asid,
+		     __u64 root)
+{
+	__u64 *cd = at(self, ipa(CD_OFF(n)));
+
+	cd[1] = root;
+	cd[2] = 0;
+	cd[3] = 0;
+	cd[0] = CD_V | CD_T0SZ(16) | CD_ASID(asid);
+}
+
+static int alloc_s1(FIXTURE_DATA(nested) *self, int cd, __u32 *id)
+{
+	struct iommu_hwpt_smmu_lite data = {
+		.ste = { STE_V | STE_CFG(CFG_S1), ipa(CD_OFF(cd)) },
+	};
+
+	return nested_alloc(self->iommufd, self->g.dev_id, self->parent,
+			    IOMMU_HWPT_DATA_SMMU_LITE, &data, sizeof(data), id);
+}
+
+static int invalidate(FIXTURE_DATA(nested) *self, __u32 hwpt,
+		      const struct iommu_hwpt_smmu_lite_invalidate *reqs,
+		      __u32 n, __u32 *done)
+{
+	*done = n;
+	return hwpt_invalidate(self->iommufd, hwpt,
+			       IOMMU_HWPT_INVALIDATE_DATA_SMMU_LITE, reqs,
+			       sizeof(*reqs), done);
+}
+
+#define TLBI_VA(asid, iova, pages) \
+	{ .cmd = { OP_TLBI_VA | CMD_ASID(asid) | CMD_NUM(pages), (iova) } }
+#define TLBI_ASID(asid)	{ .cmd = { OP_TLBI_ASID | CMD_ASID(asid), 0 } }
+#define CFGI_CD		{ .cmd = { OP_CFGI_CD, 0 } }
+
+FIXTURE_SETUP(nested)
+{
+	__u32 type = IOMMU_HW_INFO_TYPE_NONE;
+	__u8 info[256];
+	size_t off;
+	int n;
+
+	self->iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, self->iommufd);
+	ASSERT_EQ(0, dma_gen_open(&self->g, self->iommufd, 0));
+	ASSERT_EQ(0, lab_hw_info(self->iommufd, self->g.dev_id, info,
+				 sizeof(info), &type));
+	self->smmu = type == IOMMU_HW_INFO_TYPE_SMMU_LITE;
+	if (!self->smmu)
+		SKIP(return, "not behind smmu-lite (hw_info type %u)", type);
+	/*
+	 * 4 KiB pages (no THP), so that stage 2 maps 4 KiB leaves: dirty
+	 * tracking reports whole leaves, and a 2 MiB one would show every
+	 * page of it dirty after one write.
+	 */
+	self->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->ram);
+	ASSERT_EQ(0, madvise(self->ram, RAM_SIZE, MADV_NOHUGEPAGE));
+	memset(self->ram, 0, RAM_SIZE);
+	test_cmd_ioas_alloc(self->iommufd, &self->ioas);
+	test_cmd_ioas_map(self->iommufd, self->ioas, self->ram, RAM_SIZE,
+			  IPA_BASE);
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT |
+			    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &self->parent);
+
+	/*
+	 * Stage 1 of A and B: the traffic, the dirty pages and TAG map to
+	 * the same IPA; PROBE to the view's own page, TAG too (so a copy
+	 * from TAG to PROBE reads and writes only the view's pages).
+	 */
+	self->pt_next = PT_OFF;
+	for (n = 0; n < 2; n++) {
+		self->root[n] = pt_new(self);
+		for (off = CONT_OFF; off < CONT_OFF + CONT_SLOTS * PAGE;
+		     off += PAGE)
+			ASSERT_EQ(0, s1_map(self, self->root[n], ipa(off),
+					    ipa(off)));
+		for (off = DIRTY_OFF; off < DIRTY_OFF + DIRTY_PAGES * PAGE;
+		     off += PAGE)
+			ASSERT_EQ(0, s1_map(self, self->root[n], ipa(off),
+					    ipa(off)));
+		ASSERT_EQ(0, s1_map(self, self->root[n], ipa(TAG_OFF),
+				    ipa(VIEW_OFF(n + 1))));
+		ASSERT_EQ(0, s1_map(self, self->root[n], ipa(PROBE_OFF),
+				    ipa(VIEW_OFF(n + 1) + PAGE)));
+		cd_write(self, n, n ? ASID_B : ASID_A, self->root[n]);
+	}
+}
+
+FIXTURE_TEARDOWN(nested)
+{
+	dma_gen_close(&self->g);
+	close(self->iommufd);
+	if (self->ram && self->ram != MAP_FAILED)
+		munmap(self->ram, RAM_SIZE);
+}
+
+static void fill32(unsigned char *p, __u32 v, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i += 4)
+		memcpy(p + i, &v, 4);
+}
+
+/*
+ * Tag the TAG page of every view with @lap, clear the PROBE pages, and copy
+ * TAG to PROBE: the view (0 parent, 1 A, 2 B) whose PROBE holds its own
+ * tag, -1 if none or more than one does, -2 if the DMA failed.
+ */
+static int which_view(FIXTURE_DATA(nested) *self, unsigned int lap)
+{
+	unsigned char want[TAG_LEN];
+	int v, where = -1;
+
+	for (v = 0; v < 3; v++) {
+		fill32(self->ram + VIEW_OFF(v), 0x7a600000 | lap << 2 | v,
+		       TAG_LEN);
+		memset(self->ram + VIEW_OFF(v) + PAGE, 0, TAG_LEN);
+	}
+	if (dma_gen_cmd(&self->g, DMA_GEN_OP_COPY, ipa(TAG_OFF),
+			ipa(PROBE_OFF), TAG_LEN, 0) != DMA_GEN_ERR_OK)
+		return -2;
+	for (v = 0; v < 3; v++) {
+		fill32(want, 0x7a600000 | lap << 2 | v, TAG_LEN);
+		if (!memcmp(self->ram + VIEW_OFF(v) + PAGE, want, TAG_LEN)) {
+			if (where != -1)
+				return -1;
+			where = v;
+		}
+	}
+	return where;
+}
+
+/* --- the tests ----------------------------------------------------------- */
+
+TEST_F_TIMEOUT(nested, copy_through_both_stages, LAB_TEST_TIMEOUT)
+{
+	__u32 a, b;
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	ASSERT_EQ(0, alloc_s1(self, 1, &b));
+	test_cmd_attach(&self->g, self->parent);
+	ASSERT_EQ(0, which_view(self, 1));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 2));
+	test_cmd_attach(&self->g, b);
+	ASSERT_EQ(2, which_view(self, 3));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_destroy(self->iommufd, b);
+}
+
+/*
+ * A changed stage-1 descriptor is not seen until user space invalidates it:
+ * the device keeps the translation it cached. The request's entries are
+ * each needed: a TLBI_VA of another page first, then one of this page.
+ */
+TEST_F_TIMEOUT(nested, pte_change_needs_invalidate, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_hwpt_smmu_lite_invalidate other[] = {
+		TLBI_VA(ASID_A, ipa(CONT_OFF), 1),
+		TLBI_ASID(ASID_B),
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate mine[] = {
+		TLBI_VA(ASID_A, ipa(CONT_OFF), 1),
+		TLBI_VA(ASID_A, ipa(PROBE_OFF), 1),
+	};
+	__u64 *leaf;
+	__u32 a, done;
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 1));
+	/* PROBE of A now goes to B's PROBE page */
+	leaf = s1_leaf(self, self->root[0], ipa(PROBE_OFF));
+	ASSERT_NE(NULL, leaf);
+	*leaf = (ipa(VIEW_OFF(2) + PAGE) & PTE_OA) | (*leaf & ~PTE_OA);
+	__sync_synchronize();
+	ASSERT_EQ(1, which_view(self, 2));
+	ASSERT_EQ(0, invalidate(self, a, other, 2, &done));
+	ASSERT_EQ(2, done);
+	ASSERT_EQ(1, which_view(self, 3));	/* still the cached one */
+	ASSERT_EQ(0, invalidate(self, a, mine, 2, &done));
+	ASSERT_EQ(2, done);
+	/* TAG read from A's page, written to B's PROBE: neither view whole */
+	ASSERT_EQ(-1, which_view(self, 4));
+	ASSERT_EQ(0x7a600000 | 4 << 2 | 1,
+		  *(__u32 *)(self->ram + VIEW_OFF(2) + PAGE));
+	/* and back, by ASID */
+	*leaf = (ipa(VIEW_OFF(1) + PAGE) & PTE_OA) | (*leaf & ~PTE_OA);
+	__sync_synchronize();
+	{
+		const struct iommu_hwpt_smmu_lite_invalidate all[] = {
+			TLBI_ASID(ASID_A),
+		};
+
+		ASSERT_EQ(0, invalidate(self, a, all, 1, &done));
+		ASSERT_EQ(1, done);
+	}
+	ASSERT_EQ(1, which_view(self, 5));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+}
+
+/*
+ * A changed context descriptor is fetched again only after CFGI_CD (and
+ * translations cached under its ASID stay until a TLBI).
+ */
+TEST_F_TIMEOUT(nested, cd_change_needs_cfgi, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_hwpt_smmu_lite_invalidate tlbi[] = {
+		TLBI_ASID(ASID_A),
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate both[] = {
+		CFGI_CD, TLBI_ASID(ASID_A),
+	};
+	__u64 *cd = at(self, ipa(CD_OFF(0)));
+	__u32 a, done;
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 1));
+	/* CD of A now has B's tables (same ASID) */
+	cd[1] = self->root[1];
+	__sync_synchronize();
+	ASSERT_EQ(0, invalidate(self, a, tlbi, 1, &done));
+	ASSERT_EQ(1, which_view(self, 2));	/* the CD is cached */
+	ASSERT_EQ(0, invalidate(self, a, both, 2, &done));
+	ASSERT_EQ(2, done);
+	ASSERT_EQ(2, which_view(self, 3));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+}
+
+/*
+ * The owner's bypass is the parent's stage 2 alone; its abort refuses DMA.
+ * That one refused copy, between two translating configurations, is the
+ * one disruption the model counts for this suite (tests/meson.build).
+ */
+TEST_F_TIMEOUT(nested, owner_bypass_and_abort, LAB_TEST_TIMEOUT)
+{
+	struct iommu_hwpt_smmu_lite byp = {
+		.ste = { STE_V | STE_CFG(CFG_BYPASS), 0 },
+	};
+	struct iommu_hwpt_smmu_lite abt = {
+		.ste = { STE_V | STE_CFG(CFG_ABORT), 0 },
+	};
+	__u32 b, x;
+
+	ASSERT_EQ(0, nested_alloc(self->iommufd, self->g.dev_id, self->parent,
+				  IOMMU_HWPT_DATA_SMMU_LITE, &byp,
+				  sizeof(byp), &b));
+	ASSERT_EQ(0, nested_alloc(self->iommufd, self->g.dev_id, self->parent,
+				  IOMMU_HWPT_DATA_SMMU_LITE, &abt,
+				  sizeof(abt), &x));
+	test_cmd_attach(&self->g, b);
+	ASSERT_EQ(0, which_view(self, 1));
+	test_cmd_attach(&self->g, x);
+	ASSERT_EQ(-2, which_view(self, 2));
+	test_cmd_attach(&self->g, b);
+	ASSERT_EQ(0, which_view(self, 3));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, b);
+	test_cmd_destroy(self->iommufd, x);
+}
+
+static double lab_seconds(void)
+{
+	const char *s = getenv("LAB_NESTED_SECONDS");
+
+	return s ? strtod(s, NULL) : 3.0;
+}
+
+/*
+ * Replace while dma-gen copies and verifies continuously through pages
+ * that every view maps alike: no DMA may fail, no copy may mismatch, and
+ * after each replace the next copy goes through the HWPT just attached.
+ * @ids: the HWPTs to cycle through; @views: the view each one shows.
+ */
+static void replace_under_dma(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(nested) *self, const __u32 *ids,
+			      const int *views, int n)
+{
+	struct dma_gen_cont c = {
+		.src = ipa(CONT_OFF), .dst = ipa(CONT_OFF + PAGE),
+		.slots = CONT_SLOTS / 2, .stride = 2 * PAGE, .len = 256,
+		.period_ns = 1000, .ops_per_tick = 256, .pattern = 0x5eed0001,
+	};
+	__u64 deadline = lab_now_ns() + (__u64)(lab_seconds() * 1e9);
+	struct dma_gen_counters start, before, now, after;
+	unsigned int i, stale = 0;
+	__u64 overlap = 0;
+
+	fill32(self->ram + CONT_OFF, c.pattern, CONT_SLOTS * PAGE);
+	test_cmd_attach(&self->g, ids[0]);
+	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cont_start(&self->g, &c));
+	usleep(2000);
+	dma_gen_counters(&self->g, &start);
+	ASSERT_LT(0, start.ops);
+	for (i = 1; lab_now_ns() < deadline; i++) {
+		dma_gen_counters(&self->g, &before);
+		test_cmd_attach(&self->g, ids[i % n]);
+		dma_gen_counters(&self->g, &now);
+		overlap += now.ops - before.ops;
+		stale += which_view(self, i) != views[i % n];
+	}
+	usleep(2000);
+	dma_gen_cont_stop(&self->g);
+	dma_gen_counters(&self->g, &after);
+	TH_LOG("%u replaces; dma ops %llu (%llu during the ioctls), dma errors %llu, mismatches %llu, stale after replace %u",
+	       i - 1, (unsigned long long)(after.ops - start.ops),
+	       (unsigned long long)overlap,
+	       (unsigned long long)(after.dma_errors - start.dma_errors),
+	       (unsigned long long)(after.mismatches - start.mismatches),
+	       stale);
+	printf("# LAB-RESULT nested_replaces=%u ops=%llu overlap_ops=%llu dma_errors=%llu mismatches=%llu stale=%u\n",
+	       i - 1, (unsigned long long)(after.ops - start.ops),
+	       (unsigned long long)overlap,
+	       (unsigned long long)(after.dma_errors - start.dma_errors),
+	       (unsigned long long)(after.mismatches - start.mismatches),
+	       stale);
+	ASSERT_LT(1, i);
+	ASSERT_LT(start.ops, after.ops);
+	ASSERT_LT(0, overlap);
+	ASSERT_EQ(0, stale);
+	ASSERT_EQ(0, after.dma_errors - start.dma_errors);
+	ASSERT_EQ(0, after.mismatches - start.mismatches);
+}
+
+TEST_F_TIMEOUT(nested, replace_nested_to_nested_under_dma, LAB_TEST_TIMEOUT)
+{
+	__u32 ids[2];
+	const int views[2] = { 1, 2 };
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &ids[0]));
+	ASSERT_EQ(0, alloc_s1(self, 1, &ids[1]));
+	replace_under_dma(_metadata, self, ids, views, 2);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, ids[0]);
+	test_cmd_destroy(self->iommufd, ids[1]);
+}
+
+TEST_F_TIMEOUT(nested, replace_nested_and_paging_under_dma, LAB_TEST_TIMEOUT)
+{
+	__u32 ids[2];
+	const int views[2] = { 0, 1 };
+
+	ids[0] = self->parent;
+	ASSERT_EQ(0, alloc_s1(self, 0, &ids[1]));
+	replace_under_dma(_metadata, self, ids, views, 2);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, ids[1]);
+}
+
+/* Pages of round @r: a different pseudo-random set each round. */
+static bool dirty_pick(unsigned int page, unsigned int r)
+{
+	__u32 x = (page + 1) * 2654435761u ^ (r + 1) * 40503u;
+
+	x ^= x >> 13;
+	return (x * 2246822519u) >> 30 == 0 || page == r;
+}
+
+/* Write the pages of round @r; the set written (~0 if a DMA failed). */
+static __u64 dirty_write(FIXTURE_DATA(nested) *self, int r)
+{
+	__u64 set = 0;
+	unsigned int p;
+
+	for (p = 0; p < DIRTY_PAGES; p++) {
+		if (!dirty_pick(p, r))
+			continue;
+		if (dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+				ipa(DIRTY_OFF + p * PAGE), 64,
+				0xd1000000 | p) != DMA_GEN_ERR_OK)
+			return ~0ULL;
+		set |= 1ULL << p;
+	}
+	return set;
+}
+
+/*
+ * Dirty tracking on the parent: the bitmap holds exactly the pages dma-gen
+ * wrote, round after round (read and cleared, then empty); through the
+ * parent alone and through a nested HWPT on it (stage-2 leaves, by IPA).
+ */
+TEST_F_TIMEOUT(nested, dirty_bitmap_rounds, LAB_TEST_TIMEOUT)
+{
+	__u64 base = ipa(DIRTY_OFF), len = DIRTY_PAGES * PAGE;
+	__u64 bitmap, written;
+	unsigned int r;
+	__u32 a;
+	int ret;
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	ASSERT_EQ(0, set_dirty_tracking(self->iommufd, self->parent, true));
+	for (r = 0; r < 6; r++) {
+		test_cmd_attach(&self->g, r & 1 ? a : self->parent);
+		written = dirty_write(self, r);
+		ASSERT_NE(~0ULL, written);
+		ASSERT_NE(0, written);
+		bitmap = 0;
+		ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent,
+					      base, len, &bitmap));
+		TH_LOG("round %u (%s): wrote %016llx, dirty %016llx", r,
+		       r & 1 ? "nested" : "parent",
+		       (unsigned long long)written,
+		       (unsigned long long)bitmap);
+		ASSERT_EQ(written, bitmap);
+		bitmap = 0;
+		ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent,
+					      base, len, &bitmap));
+		ASSERT_EQ(0, bitmap);
+	}
+	/*
+	 * Off: the driver reports nothing (it refuses the read with EINVAL,
+	 * which 6.12's iommufd drops: the ioctl succeeds, the bitmap stays
+	 * as given). On again: what was written meanwhile is not reported.
+	 */
+	ASSERT_EQ(0, set_dirty_tracking(self->iommufd, self->parent, false));
+	ASSERT_NE(~0ULL, dirty_write(self, 7));
+	bitmap = 0;
+	ret = get_dirty_bitmap(self->iommufd, self->parent, base, len, &bitmap);
+	ASSERT_TRUE(ret == 0 || ret == -EINVAL);
+	ASSERT_EQ(0, bitmap);
+	ASSERT_EQ(0, set_dirty_tracking(self->iommufd, self->parent, true));
+	bitmap = 0;
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, base, len,
+				      &bitmap));
+	ASSERT_EQ(0, bitmap);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+}
+
+/*
+ * Bad requests: the right errno, and nothing left behind (the parent can
+ * be destroyed at the end, so no nested HWPT holds it) or changed (the
+ * device still uses what it had).
+ */
+TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
+{
+	struct iommu_hwpt_smmu_lite good = {
+		.ste = { STE_V | STE_CFG(CFG_S1), ipa(CD_OFF(0)) },
+	};
+	static const struct {
+		__u64 w0, w1;
+	} bad_ste[] = {
+		{ STE_V | STE_CFG(CFG_S1) | (1ULL << 4), 0x40080000ULL }, /* SNP */
+		{ STE_V | STE_CFG(3), 0 },			/* S2 */
+		{ STE_V | STE_CFG(4), 0x40080000ULL },		/* nested */
+		{ STE_V | STE_CFG(7), 0 },
+		{ STE_V | STE_CFG(CFG_S1) | (1ULL << 40), 0x40080000ULL },
+		{ STE_V | STE_CFG(CFG_S1), 0x40080010ULL },	/* unaligned */
+		{ STE_V | STE_CFG(CFG_S1), 1ULL << 48 },
+		{ STE_V | STE_CFG(CFG_BYPASS), 0x40080000ULL },
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate reqs[] = {
+		TLBI_ASID(ASID_A),
+		TLBI_VA(ASID_A, ipa(PROBE_OFF), 1),
+		{ .cmd = { 0x30, 0 } },				/* TLBI_ALL */
+		TLBI_ASID(ASID_A),
+	};
+	static const struct {
+		__u64 w0, w1;
+	} bad_cmd[] = {
+		{ 0x30, 0 },				/* TLBI_ALL */
+		{ 0x03 | 1ULL << 32, 0 },		/* CFGI_STE */
+		{ 0x46, 0 },				/* SYNC */
+		{ 0x28 | 1ULL << 32, 0 },		/* TLBI_VMID */
+		{ OP_TLBI_ASID | CMD_ASID(1) | 5ULL << 32, 0 },	/* a VMID */
+		{ OP_TLBI_ASID | CMD_ASID(1), 1 },
+		{ OP_TLBI_VA | CMD_ASID(1), 0x40011000ULL },	/* NUM 0 */
+		{ OP_TLBI_VA | CMD_ASID(1) | CMD_NUM(1), 0x40011001ULL },
+		{ OP_CFGI_CD | 1ULL << 32, 0 },
+		{ OP_CFGI_CD, 8 },
+	};
+	struct iommu_hwpt_smmu_lite_invalidate one;
+	unsigned char big[sizeof(good) + 8];
+	__u32 id, plain, a, done;
+	unsigned int i;
+
+	test_cmd_attach(&self->g, self->parent);
+	/* wrong data type, too short, too long (6.12 takes no longer struct) */
+	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+					self->parent, IOMMU_HWPT_DATA_VTD_S1,
+					&good, sizeof(good), &id));
+	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+					self->parent, IOMMU_HWPT_DATA_SMMU_LITE,
+					&good, 8, &id));
+	memcpy(big, &good, sizeof(good));
+	memset(big + sizeof(good), 0, 8);
+	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+				       self->parent, IOMMU_HWPT_DATA_SMMU_LITE,
+				       big, sizeof(big), &id));
+	/* no data on a parent; data without a parent */
+	ASSERT_EQ(-EOPNOTSUPP, nested_alloc(self->iommufd, self->g.dev_id,
+					    self->parent, IOMMU_HWPT_DATA_NONE,
+					    NULL, 0, &id));
+	ASSERT_EQ(-EOPNOTSUPP, nested_alloc(self->iommufd, self->g.dev_id,
+					    self->ioas,
+					    IOMMU_HWPT_DATA_SMMU_LITE, &good,
+					    sizeof(good), &id));
+	/* reserved bits and configurations the owner may not ask for */
+	for (i = 0; i < ARRAY_SIZE(bad_ste); i++) {
+		struct iommu_hwpt_smmu_lite d = {
+			.ste = { bad_ste[i].w0, bad_ste[i].w1 },
+		};
+
+		EXPECT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+						self->parent,
+						IOMMU_HWPT_DATA_SMMU_LITE, &d,
+						sizeof(d), &id))
+			TH_LOG("STE case %u", i);
+	}
+	/* a parent that is not a NEST_PARENT */
+	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas, 0,
+			    &plain);
+	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id, plain,
+					IOMMU_HWPT_DATA_SMMU_LITE, &good,
+					sizeof(good), &id));
+	/* a nested HWPT cannot be a parent */
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id, a,
+					IOMMU_HWPT_DATA_SMMU_LITE, &good,
+					sizeof(good), &id));
+	/* nothing of that changed the device's translation */
+	ASSERT_EQ(0, which_view(self, 1));
+
+	/* invalidation: the first bad entry stops the request, counted */
+	ASSERT_EQ(-EINVAL, invalidate(self, a, reqs, 4, &done));
+	ASSERT_EQ(2, done);
+	for (i = 0; i < ARRAY_SIZE(bad_cmd); i++) {
+		one.cmd[0] = bad_cmd[i].w0;
+		one.cmd[1] = bad_cmd[i].w1;
+		EXPECT_EQ(-EINVAL, invalidate(self, a, &one, 1, &done))
+			TH_LOG("command case %u", i);
+		EXPECT_EQ(0, done);
+	}
+	done = 1;
+	ASSERT_EQ(-EINVAL, hwpt_invalidate(self->iommufd, a,
+					   IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+					   reqs, sizeof(reqs[0]), &done));
+	ASSERT_EQ(0, done);
+	/* a paging HWPT has no user invalidation */
+	done = 1;
+	ASSERT_NE(0, hwpt_invalidate(self->iommufd, self->parent,
+				     IOMMU_HWPT_INVALIDATE_DATA_SMMU_LITE,
+				     reqs, sizeof(reqs[0]), &done));
+	ASSERT_EQ(0, done);
+	ASSERT_EQ(0, which_view(self, 2));
+
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_destroy(self->iommufd, plain);
+	/* no nested HWPT was left holding the parent */
+	test_cmd_destroy(self->iommufd, self->parent);
+}
+
+/*
+ * Every allocation the nested paths make fails once (fail-nth): the call
+ * reports it and leaves nothing behind, and the device keeps translating
+ * through what it had.
+ */
+TEST_F_TIMEOUT(nested, fail_nth, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_hwpt_smmu_lite_invalidate req[] = {
+		CFGI_CD, TLBI_ASID(ASID_A),
+	};
+	unsigned int nth, injected = 0;
+	__u32 a, done;
+	int fd, ret;
+
+	if (lab_fail_nth_setup())
+		SKIP(return, "no fault-injection debugfs");
+	test_cmd_attach(&self->g, self->parent);
+	for (nth = 1; nth < 400; nth++) {
+		bool allocated, attached = false, hit;
+
+		fd = lab_fail_nth_begin(nth);
+		ASSERT_LE(0, fd);
+		ret = alloc_s1(self, 0, &a);
+		allocated = !ret;
+		if (allocated) {
+			ret = lab_vfio_attach(self->g.fd, a, NULL);
+			attached = !ret;
+		}
+		if (attached)
+			ret = invalidate(self, a, req, 2, &done);
+		hit = lab_fail_nth_end(fd);
+		/* the device translates through what the last attach left */
+		ASSERT_EQ(attached ? 1 : 0, which_view(self, nth));
+		if (attached)
+			test_cmd_attach(&self->g, self->parent);
+		if (allocated)
+			test_cmd_destroy(self->iommufd, a);
+		if (!hit) {
+			/* nothing left to fail: this run was clean */
+			ASSERT_EQ(0, ret);
+			break;
+		}
+		injected += ret != 0;
+	}
+	ASSERT_GT(400, nth);
+	ASSERT_LT(0, injected);
+	TH_LOG("%u of %u runs failed by injection, cleanly", injected, nth);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, self->parent);
+}
+
+TEST_HARNESS_MAIN
+
+#else /* !LAB_HAVE_SMMU_LITE_NESTED_UAPI */
+
+int main(void)
+{
+	printf("1..0 # SKIP the kernel's uapi has no IOMMU_HWPT_DATA_SMMU_LITE\n");
+	return 4;	/* KSFT_SKIP */
+}
+
+#endif
