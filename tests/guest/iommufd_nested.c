@@ -21,6 +21,7 @@
 #include "lab_utils.h"
 
 #ifdef LAB_HAVE_SMMU_LITE_NESTED_UAPI
+#include "lab_nested.h"
 
 #define RAM_SIZE	(4UL << 20)
 #define IPA_BASE	0x40000000ULL
@@ -39,68 +40,10 @@
 #define DIRTY_PAGES	64
 #define TAG_LEN		64
 
-/* the formats of docs/specs/smmu-lite.rst, for user space's own tables */
-#define PTE_V		(1ULL << 0)
-#define PTE_T		(1ULL << 1)
-#define PTE_R		(1ULL << 6)
-#define PTE_W		(1ULL << 7)
-#define PTE_AF		(1ULL << 10)
-#define PTE_DIRTY	(1ULL << 11)
-#define PTE_OA		0x0000fffffffff000ULL
-#define CD_V		(1ULL << 0)
-#define CD_T0SZ(n)	((__u64)(n) << 8)
-#define CD_ASID(a)	((__u64)(a) << 48)
-#define STE_V		(1ULL << 0)
-#define STE_CFG(c)	((__u64)(c) << 1)
-#define CFG_ABORT	0
-#define CFG_BYPASS	1
-#define CFG_S1		2
-#define OP_CFGI_CD	0x05ULL
-#define OP_TLBI_ASID	0x11ULL
-#define OP_TLBI_VA	0x12ULL
-#define CMD_ASID(a)	((__u64)(a) << 48)
-#define CMD_NUM(n)	((__u64)(n) << 12)
-
 #define ASID_A		1
 #define ASID_B		2
 
 /* --- iommufd calls this suite adds ------------------------------------- */
-
-static int nested_alloc(int iommufd, __u32 dev_id, __u32 parent,
-			__u32 data_type, const void *data, __u32 len,
-			__u32 *id)
-{
-	struct iommu_hwpt_alloc cmd = {
-		.size = sizeof(cmd),
-		.dev_id = dev_id,
-		.pt_id = parent,
-		.data_type = data_type,
-		.data_len = len,
-		.data_uptr = (uintptr_t)data,
-	};
-	int ret = ioctl(iommufd, IOMMU_HWPT_ALLOC, &cmd);
-
-	if (!ret)
-		*id = cmd.out_hwpt_id;
-	return lab_errno(ret);
-}
-
-static int hwpt_invalidate(int iommufd, __u32 hwpt, __u32 data_type,
-			   const void *reqs, __u32 entry_len, __u32 *num)
-{
-	struct iommu_hwpt_invalidate cmd = {
-		.size = sizeof(cmd),
-		.hwpt_id = hwpt,
-		.data_uptr = (uintptr_t)reqs,
-		.data_type = data_type,
-		.entry_len = entry_len,
-		.entry_num = *num,
-	};
-	int ret = ioctl(iommufd, IOMMU_HWPT_INVALIDATE, &cmd);
-
-	*num = cmd.entry_num;
-	return lab_errno(ret);
-}
 
 static int set_dirty_tracking(int iommufd, __u32 hwpt, bool on)
 {
@@ -135,9 +78,9 @@ FIXTURE(nested)
 	int iommufd;
 	struct dma_gen g;
 	unsigned char *ram;
+	struct lab_s1 s1;	/* all of ram, tables from PT_OFF */
 	__u32 ioas, parent;
 	__u64 root[2];		/* stage-1 root tables of A and B, as IPAs */
-	size_t pt_next;
 	bool smmu;
 };
 
@@ -148,71 +91,13 @@ static __u64 ipa(size_t off)
 
 static __u64 *at(FIXTURE_DATA(nested) *self, __u64 ipa_addr)
 {
-	return (__u64 *)(self->ram + (ipa_addr - IPA_BASE));
-}
-
-static __u64 pt_new(FIXTURE_DATA(nested) *self)
-{
-	size_t off = self->pt_next;
-
-	if (off >= PT_END)
-		return 0;
-	self->pt_next += PAGE;
-	memset(self->ram + off, 0, PAGE);
-	return ipa(off);
-}
-
-/* The level-3 descriptor of @iova under @root, tables made on the way. */
-static __u64 *s1_leaf(FIXTURE_DATA(nested) *self, __u64 root, __u64 iova)
-{
-	__u64 table = root;
-	int level;
-
-	for (level = 0; level < 3; level++) {
-		__u64 *d = at(self, table) + ((iova >> (39 - 9 * level)) & 511);
-
-		if (!(*d & PTE_V)) {
-			__u64 next = pt_new(self);
-
-			if (!next)
-				return NULL;
-			*d = next | PTE_V | PTE_T;
-		}
-		table = *d & PTE_OA;
-	}
-	return at(self, table) + ((iova >> 12) & 511);
-}
-
-static int s1_map(FIXTURE_DATA(nested) *self, __u64 root, __u64 iova,
-		  __u64 to)
-{
-	__u64 *leaf = s1_leaf(self, root, iova);
-
-	if (!leaf)
-		return -1;
-	*leaf = (to & PTE_OA) | PTE_V | PTE_T | PTE_R | PTE_W | PTE_AF;
-	return 0;
-}
-
-static void cd_write(FIXTURE_DATA(nested) *self, int n, __u16 asid,
-		     __u64 root)
-{
-	__u64 *cd = at(self, ipa(CD_OFF(n)));
-
-	cd[1] = root;
-	cd[2] = 0;
-	cd[3] = 0;
-	cd[0] = CD_V | CD_T0SZ(16) | CD_ASID(asid);
+	return lab_s1_at(&self->s1, ipa_addr);
 }
 
 static int alloc_s1(FIXTURE_DATA(nested) *self, int cd, __u32 *id)
 {
-	struct iommu_hwpt_smmu_lite data = {
-		.ste = { STE_V | STE_CFG(CFG_S1), ipa(CD_OFF(cd)) },
-	};
-
-	return nested_alloc(self->iommufd, self->g.dev_id, self->parent,
-			    IOMMU_HWPT_DATA_SMMU_LITE, &data, sizeof(data), id);
+	return lab_nested_s1(self->iommufd, self->g.dev_id, self->parent,
+			     ipa(CD_OFF(cd)), id);
 }
 
 static int invalidate(FIXTURE_DATA(nested) *self, __u32 hwpt,
@@ -220,15 +105,15 @@ static int invalidate(FIXTURE_DATA(nested) *self, __u32 hwpt,
 		      __u32 n, __u32 *done)
 {
 	*done = n;
-	return hwpt_invalidate(self->iommufd, hwpt,
+	return lab_hwpt_invalidate(self->iommufd, hwpt,
 			       IOMMU_HWPT_INVALIDATE_DATA_SMMU_LITE, reqs,
 			       sizeof(*reqs), done);
 }
 
 #define TLBI_VA(asid, iova, pages) \
-	{ .cmd = { OP_TLBI_VA | CMD_ASID(asid) | CMD_NUM(pages), (iova) } }
-#define TLBI_ASID(asid)	{ .cmd = { OP_TLBI_ASID | CMD_ASID(asid), 0 } }
-#define CFGI_CD		{ .cmd = { OP_CFGI_CD, 0 } }
+	{ .cmd = { LAB_OP_TLBI_VA | LAB_CMD_ASID(asid) | LAB_CMD_NUM(pages), (iova) } }
+#define TLBI_ASID(asid)	{ .cmd = { LAB_OP_TLBI_ASID | LAB_CMD_ASID(asid), 0 } }
+#define CFGI_CD		{ .cmd = { LAB_OP_CFGI_CD, 0 } }
 
 FIXTURE_SETUP(nested)
 {
@@ -267,22 +152,26 @@ FIXTURE_SETUP(nested)
 	 * the same IPA; PROBE to the view's own page, TAG too (so a copy
 	 * from TAG to PROBE reads and writes only the view's pages).
 	 */
-	self->pt_next = PT_OFF;
+	self->s1 = (struct lab_s1) {
+		.mem = self->ram, .ipa = IPA_BASE, .size = RAM_SIZE,
+		.next = PT_OFF, .end = PT_END,
+	};
 	for (n = 0; n < 2; n++) {
-		self->root[n] = pt_new(self);
+		self->root[n] = lab_s1_table(&self->s1);
 		for (off = CONT_OFF; off < CONT_OFF + CONT_SLOTS * PAGE;
 		     off += PAGE)
-			ASSERT_EQ(0, s1_map(self, self->root[n], ipa(off),
+			ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(off),
 					    ipa(off)));
 		for (off = DIRTY_OFF; off < DIRTY_OFF + DIRTY_PAGES * PAGE;
 		     off += PAGE)
-			ASSERT_EQ(0, s1_map(self, self->root[n], ipa(off),
+			ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(off),
 					    ipa(off)));
-		ASSERT_EQ(0, s1_map(self, self->root[n], ipa(TAG_OFF),
+		ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(TAG_OFF),
 				    ipa(VIEW_OFF(n + 1))));
-		ASSERT_EQ(0, s1_map(self, self->root[n], ipa(PROBE_OFF),
+		ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(PROBE_OFF),
 				    ipa(VIEW_OFF(n + 1) + PAGE)));
-		cd_write(self, n, n ? ASID_B : ASID_A, self->root[n]);
+		lab_s1_cd(&self->s1, ipa(CD_OFF(n)), n ? ASID_B : ASID_A,
+			  self->root[n]);
 	}
 }
 
@@ -372,9 +261,9 @@ TEST_F_TIMEOUT(nested, pte_change_needs_invalidate, LAB_TEST_TIMEOUT)
 	test_cmd_attach(&self->g, a);
 	ASSERT_EQ(1, which_view(self, 1));
 	/* PROBE of A now goes to B's PROBE page */
-	leaf = s1_leaf(self, self->root[0], ipa(PROBE_OFF));
+	leaf = lab_s1_leaf(&self->s1, self->root[0], ipa(PROBE_OFF));
 	ASSERT_NE(NULL, leaf);
-	*leaf = (ipa(VIEW_OFF(2) + PAGE) & PTE_OA) | (*leaf & ~PTE_OA);
+	*leaf = (ipa(VIEW_OFF(2) + PAGE) & LAB_PTE_OA) | (*leaf & ~LAB_PTE_OA);
 	__sync_synchronize();
 	ASSERT_EQ(1, which_view(self, 2));
 	ASSERT_EQ(0, invalidate(self, a, other, 2, &done));
@@ -387,7 +276,7 @@ TEST_F_TIMEOUT(nested, pte_change_needs_invalidate, LAB_TEST_TIMEOUT)
 	ASSERT_EQ(0x7a600000 | 4 << 2 | 1,
 		  *(__u32 *)(self->ram + VIEW_OFF(2) + PAGE));
 	/* and back, by ASID */
-	*leaf = (ipa(VIEW_OFF(1) + PAGE) & PTE_OA) | (*leaf & ~PTE_OA);
+	*leaf = (ipa(VIEW_OFF(1) + PAGE) & LAB_PTE_OA) | (*leaf & ~LAB_PTE_OA);
 	__sync_synchronize();
 	{
 		const struct iommu_hwpt_smmu_lite_invalidate all[] = {
@@ -440,17 +329,17 @@ TEST_F_TIMEOUT(nested, cd_change_needs_cfgi, LAB_TEST_TIMEOUT)
 TEST_F_TIMEOUT(nested, owner_bypass_and_abort, LAB_TEST_TIMEOUT)
 {
 	struct iommu_hwpt_smmu_lite byp = {
-		.ste = { STE_V | STE_CFG(CFG_BYPASS), 0 },
+		.ste = { LAB_STE_V | LAB_STE_CFG(LAB_CFG_BYPASS), 0 },
 	};
 	struct iommu_hwpt_smmu_lite abt = {
-		.ste = { STE_V | STE_CFG(CFG_ABORT), 0 },
+		.ste = { LAB_STE_V | LAB_STE_CFG(LAB_CFG_ABORT), 0 },
 	};
 	__u32 b, x;
 
-	ASSERT_EQ(0, nested_alloc(self->iommufd, self->g.dev_id, self->parent,
+	ASSERT_EQ(0, lab_nested_alloc(self->iommufd, self->g.dev_id, self->parent,
 				  IOMMU_HWPT_DATA_SMMU_LITE, &byp,
 				  sizeof(byp), &b));
-	ASSERT_EQ(0, nested_alloc(self->iommufd, self->g.dev_id, self->parent,
+	ASSERT_EQ(0, lab_nested_alloc(self->iommufd, self->g.dev_id, self->parent,
 				  IOMMU_HWPT_DATA_SMMU_LITE, &abt,
 				  sizeof(abt), &x));
 	test_cmd_attach(&self->g, b);
@@ -640,19 +529,19 @@ TEST_F_TIMEOUT(nested, dirty_bitmap_rounds, LAB_TEST_TIMEOUT)
 TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
 {
 	struct iommu_hwpt_smmu_lite good = {
-		.ste = { STE_V | STE_CFG(CFG_S1), ipa(CD_OFF(0)) },
+		.ste = { LAB_STE_V | LAB_STE_CFG(LAB_CFG_S1), ipa(CD_OFF(0)) },
 	};
 	static const struct {
 		__u64 w0, w1;
 	} bad_ste[] = {
-		{ STE_V | STE_CFG(CFG_S1) | (1ULL << 4), 0x40080000ULL }, /* SNP */
-		{ STE_V | STE_CFG(3), 0 },			/* S2 */
-		{ STE_V | STE_CFG(4), 0x40080000ULL },		/* nested */
-		{ STE_V | STE_CFG(7), 0 },
-		{ STE_V | STE_CFG(CFG_S1) | (1ULL << 40), 0x40080000ULL },
-		{ STE_V | STE_CFG(CFG_S1), 0x40080010ULL },	/* unaligned */
-		{ STE_V | STE_CFG(CFG_S1), 1ULL << 48 },
-		{ STE_V | STE_CFG(CFG_BYPASS), 0x40080000ULL },
+		{ LAB_STE_V | LAB_STE_CFG(LAB_CFG_S1) | (1ULL << 4), 0x40080000ULL }, /* SNP */
+		{ LAB_STE_V | LAB_STE_CFG(3), 0 },			/* S2 */
+		{ LAB_STE_V | LAB_STE_CFG(4), 0x40080000ULL },		/* nested */
+		{ LAB_STE_V | LAB_STE_CFG(7), 0 },
+		{ LAB_STE_V | LAB_STE_CFG(LAB_CFG_S1) | (1ULL << 40), 0x40080000ULL },
+		{ LAB_STE_V | LAB_STE_CFG(LAB_CFG_S1), 0x40080010ULL },	/* unaligned */
+		{ LAB_STE_V | LAB_STE_CFG(LAB_CFG_S1), 1ULL << 48 },
+		{ LAB_STE_V | LAB_STE_CFG(LAB_CFG_BYPASS), 0x40080000ULL },
 	};
 	const struct iommu_hwpt_smmu_lite_invalidate reqs[] = {
 		TLBI_ASID(ASID_A),
@@ -667,12 +556,12 @@ TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
 		{ 0x03 | 1ULL << 32, 0 },		/* CFGI_STE */
 		{ 0x46, 0 },				/* SYNC */
 		{ 0x28 | 1ULL << 32, 0 },		/* TLBI_VMID */
-		{ OP_TLBI_ASID | CMD_ASID(1) | 5ULL << 32, 0 },	/* a VMID */
-		{ OP_TLBI_ASID | CMD_ASID(1), 1 },
-		{ OP_TLBI_VA | CMD_ASID(1), 0x40011000ULL },	/* NUM 0 */
-		{ OP_TLBI_VA | CMD_ASID(1) | CMD_NUM(1), 0x40011001ULL },
-		{ OP_CFGI_CD | 1ULL << 32, 0 },
-		{ OP_CFGI_CD, 8 },
+		{ LAB_OP_TLBI_ASID | LAB_CMD_ASID(1) | 5ULL << 32, 0 },	/* a VMID */
+		{ LAB_OP_TLBI_ASID | LAB_CMD_ASID(1), 1 },
+		{ LAB_OP_TLBI_VA | LAB_CMD_ASID(1), 0x40011000ULL },	/* NUM 0 */
+		{ LAB_OP_TLBI_VA | LAB_CMD_ASID(1) | LAB_CMD_NUM(1), 0x40011001ULL },
+		{ LAB_OP_CFGI_CD | 1ULL << 32, 0 },
+		{ LAB_OP_CFGI_CD, 8 },
 	};
 	struct iommu_hwpt_smmu_lite_invalidate one;
 	unsigned char big[sizeof(good) + 8];
@@ -681,22 +570,22 @@ TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
 
 	test_cmd_attach(&self->g, self->parent);
 	/* wrong data type, too short, too long (6.12 takes no longer struct) */
-	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+	ASSERT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id,
 					self->parent, IOMMU_HWPT_DATA_VTD_S1,
 					&good, sizeof(good), &id));
-	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+	ASSERT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id,
 					self->parent, IOMMU_HWPT_DATA_SMMU_LITE,
 					&good, 8, &id));
 	memcpy(big, &good, sizeof(good));
 	memset(big + sizeof(good), 0, 8);
-	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+	ASSERT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id,
 				       self->parent, IOMMU_HWPT_DATA_SMMU_LITE,
 				       big, sizeof(big), &id));
 	/* no data on a parent; data without a parent */
-	ASSERT_EQ(-EOPNOTSUPP, nested_alloc(self->iommufd, self->g.dev_id,
+	ASSERT_EQ(-EOPNOTSUPP, lab_nested_alloc(self->iommufd, self->g.dev_id,
 					    self->parent, IOMMU_HWPT_DATA_NONE,
 					    NULL, 0, &id));
-	ASSERT_EQ(-EOPNOTSUPP, nested_alloc(self->iommufd, self->g.dev_id,
+	ASSERT_EQ(-EOPNOTSUPP, lab_nested_alloc(self->iommufd, self->g.dev_id,
 					    self->ioas,
 					    IOMMU_HWPT_DATA_SMMU_LITE, &good,
 					    sizeof(good), &id));
@@ -706,7 +595,7 @@ TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
 			.ste = { bad_ste[i].w0, bad_ste[i].w1 },
 		};
 
-		EXPECT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id,
+		EXPECT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id,
 						self->parent,
 						IOMMU_HWPT_DATA_SMMU_LITE, &d,
 						sizeof(d), &id))
@@ -715,12 +604,12 @@ TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
 	/* a parent that is not a NEST_PARENT */
 	test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas, 0,
 			    &plain);
-	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id, plain,
+	ASSERT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id, plain,
 					IOMMU_HWPT_DATA_SMMU_LITE, &good,
 					sizeof(good), &id));
 	/* a nested HWPT cannot be a parent */
 	ASSERT_EQ(0, alloc_s1(self, 0, &a));
-	ASSERT_EQ(-EINVAL, nested_alloc(self->iommufd, self->g.dev_id, a,
+	ASSERT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id, a,
 					IOMMU_HWPT_DATA_SMMU_LITE, &good,
 					sizeof(good), &id));
 	/* nothing of that changed the device's translation */
@@ -737,13 +626,13 @@ TEST_F_TIMEOUT(nested, bad_inputs, LAB_TEST_TIMEOUT)
 		EXPECT_EQ(0, done);
 	}
 	done = 1;
-	ASSERT_EQ(-EINVAL, hwpt_invalidate(self->iommufd, a,
+	ASSERT_EQ(-EINVAL, lab_hwpt_invalidate(self->iommufd, a,
 					   IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 					   reqs, sizeof(reqs[0]), &done));
 	ASSERT_EQ(0, done);
 	/* a paging HWPT has no user invalidation */
 	done = 1;
-	ASSERT_NE(0, hwpt_invalidate(self->iommufd, self->parent,
+	ASSERT_NE(0, lab_hwpt_invalidate(self->iommufd, self->parent,
 				     IOMMU_HWPT_INVALIDATE_DATA_SMMU_LITE,
 				     reqs, sizeof(reqs[0]), &done));
 	ASSERT_EQ(0, done);

@@ -15,8 +15,12 @@
  * device, so the summary has the latency idle (p50_idle_ns, p99_idle_ns)
  * and under DMA (p50_ns, p99_ns) from the same boot.
  *
+ * With -N the two HWPTs are nested ones (smmu-lite) on one stage-2 parent
+ * of the IOAS: each has its own stage-1 tables and CD, built here in memory
+ * the parent maps, sending the same IOVAs to the same IPAs.
+ *
  * usage: replace_demo [-n REPLACES] [-g GAP_US] [-s SAMPLE_US]
- *                     [-p PERIOD_NS] [-o OPS_PER_TICK]
+ *                     [-p PERIOD_NS] [-o OPS_PER_TICK] [-N]
  * Exit status 0 when every replace succeeded and traffic ran (the verdict
  * on disruption is the host's, from these numbers and the IOMMU's own
  * counters).
@@ -24,10 +28,15 @@
 #include <sys/mman.h>
 
 #include "lab_utils.h"
+#ifdef LAB_HAVE_SMMU_LITE_NESTED_UAPI
+#include "lab_nested.h"
+#endif
 
 #define BUF_SIZE	(256 * 1024)
 #define IOVA_BASE	0x10000000ULL
 #define SETTLE_US	20000
+#define TBL_IPA		0x20000000ULL	/* -N: CDs, then stage-1 tables */
+#define TBL_SIZE	(64 * 1024)
 
 struct sample {
 	__u64 t_ns, ops, errors, mismatches;
@@ -77,6 +86,50 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+#ifdef LAB_HAVE_SMMU_LITE_NESTED_UAPI
+/* -N: hwpt[0] and hwpt[1] nested on a stage-2 parent of @ioas. */
+static int nested_setup(int iommufd, struct dma_gen *g, __u32 ioas,
+			__u32 *hwpt)
+{
+	struct lab_s1 s1 = {
+		.ipa = TBL_IPA, .size = TBL_SIZE,
+		.next = 2 * LAB_S1_PAGE, .end = TBL_SIZE,
+	};
+	__u64 off, root, cd;
+	__u32 parent;
+	int i, ret;
+
+	s1.mem = mmap(NULL, TBL_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (s1.mem == MAP_FAILED)
+		return -errno;
+	memset(s1.mem, 0, TBL_SIZE);
+	ret = lab_ioas_map(iommufd, ioas, s1.mem, TBL_SIZE, TBL_IPA);
+	if (!ret)
+		ret = lab_hwpt_alloc(iommufd, g->dev_id, ioas,
+				     IOMMU_HWPT_ALLOC_NEST_PARENT, &parent);
+	for (i = 0; i < 2 && !ret; i++) {
+		root = lab_s1_table(&s1);
+		cd = TBL_IPA + i * LAB_S1_PAGE;
+		for (off = 0; off < BUF_SIZE && !ret; off += LAB_S1_PAGE)
+			if (!root || lab_s1_map(&s1, root, IOVA_BASE + off,
+						IOVA_BASE + off))
+				ret = -ENOMEM;
+		if (ret)
+			break;
+		lab_s1_cd(&s1, cd, i + 1, root);
+		ret = lab_nested_s1(iommufd, g->dev_id, parent, cd, &hwpt[i]);
+	}
+	return ret;
+}
+#else
+static int nested_setup(int iommufd, struct dma_gen *g, __u32 ioas,
+			__u32 *hwpt)
+{
+	return -EOPNOTSUPP;	/* the kernel's uapi has no smmu-lite nesting */
+}
+#endif
+
 static void die(const char *what, int err)
 {
 	fprintf(stderr, "replace_demo: %s: %s\n", what, strerror(-err));
@@ -97,17 +150,19 @@ int main(int argc, char **argv)
 	__u64 t0, *lat, *idle;
 	__u32 ioas, hwpt[2];
 	int opt, iommufd, ret;
+	bool nested = false;
 	void *buf;
 
-	while ((opt = getopt(argc, argv, "n:g:s:p:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:g:s:p:o:N")) != -1) {
 		switch (opt) {
 		case 'n': n = strtoul(optarg, NULL, 0); break;
 		case 'g': gap_us = strtoul(optarg, NULL, 0); break;
 		case 's': sample_us = strtoul(optarg, NULL, 0); break;
 		case 'p': c.period_ns = strtoul(optarg, NULL, 0); break;
 		case 'o': c.ops_per_tick = strtoul(optarg, NULL, 0); break;
+		case 'N': nested = true; break;
 		default:
-			fprintf(stderr, "usage: replace_demo [-n REPLACES] [-g GAP_US] [-s SAMPLE_US] [-p PERIOD_NS] [-o OPS_PER_TICK]\n");
+			fprintf(stderr, "usage: replace_demo [-n REPLACES] [-g GAP_US] [-s SAMPLE_US] [-p PERIOD_NS] [-o OPS_PER_TICK] [-N]\n");
 			return 2;
 		}
 	}
@@ -138,7 +193,9 @@ int main(int argc, char **argv)
 	ret = lab_ioas_alloc(iommufd, &ioas);
 	if (!ret)
 		ret = lab_ioas_map(iommufd, ioas, buf, BUF_SIZE, IOVA_BASE);
-	for (i = 0; i < 2 && !ret; i++)
+	if (!ret && nested)
+		ret = nested_setup(iommufd, &g, ioas, hwpt);
+	for (i = 0; i < 2 && !ret && !nested; i++)
 		ret = lab_hwpt_alloc(iommufd, g.dev_id, ioas, 0, &hwpt[i]);
 	if (!ret)
 		ret = lab_vfio_attach(g.fd, hwpt[0], NULL);
