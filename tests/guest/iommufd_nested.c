@@ -490,6 +490,61 @@ TEST_F_TIMEOUT(nested, dirty_bitmap_rounds, LAB_TEST_TIMEOUT)
 }
 
 /*
+ * A 2 MiB leaf (a hugetlb page) is dirty as a whole: one write reports its
+ * 512 pages. A request that covers only part of it gets that part and
+ * leaves the leaf dirty, so that the rest is not lost for a later request;
+ * one that covers all of it clears it.
+ */
+TEST_F_TIMEOUT(nested, dirty_bitmap_partial_block, LAB_TEST_TIMEOUT)
+{
+	const __u64 base = 0x80000000ULL, half = 1UL << 20;
+	__u64 bitmap[8];
+	unsigned char *huge;
+	unsigned int i;
+
+	huge = mmap(NULL, 2 * half, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE |
+		    (21 << 26), -1, 0);
+	if (huge == MAP_FAILED)
+		SKIP(return, "no 2 MiB hugetlb page");
+	test_cmd_ioas_map(self->iommufd, self->ioas, huge, 2 * half, base);
+	test_cmd_attach(&self->g, self->parent);
+	ASSERT_EQ(0, set_dirty_tracking(self->iommufd, self->parent, true));
+	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      base + half + 3 * PAGE, 64,
+					      0xd2d2d2d2));
+	/* the first half, twice: reported, and still dirty */
+	for (i = 0; i < 2; i++) {
+		memset(bitmap, 0, sizeof(bitmap));
+		ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent,
+					      base, half, bitmap));
+		ASSERT_EQ(~0ULL, bitmap[0]);
+		ASSERT_EQ(~0ULL, bitmap[3]);
+		ASSERT_EQ(0, bitmap[4]);
+	}
+	/* the second half: reported too */
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, base + half,
+				      half, bitmap));
+	ASSERT_EQ(~0ULL, bitmap[0]);
+	ASSERT_EQ(~0ULL, bitmap[3]);
+	/* all of it: reported and cleared */
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, base,
+				      2 * half, bitmap));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(~0ULL, bitmap[i]);
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, base,
+				      2 * half, bitmap));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, bitmap[i]);
+	test_cmd_detach(&self->g);
+	ASSERT_EQ(0, lab_ioas_unmap(self->iommufd, self->ioas, base, 2 * half));
+	munmap(huge, 2 * half);
+}
+
+/*
  * Bad requests: the right errno, and nothing left behind (the parent can
  * be destroyed at the end, so no nested HWPT holds it) or changed (the
  * device still uses what it had).
