@@ -5,13 +5,7 @@
 # - a hang at boot, then a good run: passes, says so, keeps the first console;
 # - a hang at boot twice: fails;
 # - a hang inside a program: fails without a second boot.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; bad=1; }
+. "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
 echo "1..5"
 

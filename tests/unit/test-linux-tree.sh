@@ -6,13 +6,7 @@
 # - guest-test reports SKIP, with the reason, for a test whose --needs the
 #   tree does not meet (no smmu-lite driver, selftests that did not build);
 # - make refuses a LINUX_TREE that is not a git checkout, in one line.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 bad=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; bad=1; }
+. "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
 echo "1..7"
 
