@@ -81,7 +81,6 @@ FIXTURE(nested)
 	struct lab_s1 s1;	/* all of ram, tables from PT_OFF */
 	__u32 ioas, parent;
 	__u64 root[2];		/* stage-1 root tables of A and B, as IPAs */
-	bool smmu;
 };
 
 static __u64 ipa(size_t off)
@@ -119,7 +118,6 @@ FIXTURE_SETUP(nested)
 {
 	__u32 type = IOMMU_HW_INFO_TYPE_NONE;
 	__u8 info[256];
-	size_t off;
 	int n;
 
 	self->iommufd = open("/dev/iommu", O_RDWR);
@@ -127,8 +125,7 @@ FIXTURE_SETUP(nested)
 	ASSERT_EQ(0, dma_gen_open(&self->g, self->iommufd, 0));
 	ASSERT_EQ(0, lab_hw_info(self->iommufd, self->g.dev_id, info,
 				 sizeof(info), &type));
-	self->smmu = type == IOMMU_HW_INFO_TYPE_SMMU_LITE;
-	if (!self->smmu)
+	if (type != IOMMU_HW_INFO_TYPE_SMMU_LITE)
 		SKIP(return, "not behind smmu-lite (hw_info type %u)", type);
 	/*
 	 * 4 KiB pages (no THP), so that stage 2 maps 4 KiB leaves: dirty
@@ -148,9 +145,9 @@ FIXTURE_SETUP(nested)
 			    IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &self->parent);
 
 	/*
-	 * Stage 1 of A and B: the traffic, the dirty pages and TAG map to
-	 * the same IPA; PROBE to the view's own page, TAG too (so a copy
-	 * from TAG to PROBE reads and writes only the view's pages).
+	 * Stage 1 of A and B: the traffic and the dirty pages map to the
+	 * same IPA; TAG and PROBE to the view's own pages (so a copy from
+	 * TAG to PROBE reads and writes only the view's pages).
 	 */
 	self->s1 = (struct lab_s1) {
 		.mem = self->ram, .ipa = IPA_BASE, .size = RAM_SIZE,
@@ -158,14 +155,12 @@ FIXTURE_SETUP(nested)
 	};
 	for (n = 0; n < 2; n++) {
 		self->root[n] = lab_s1_table(&self->s1);
-		for (off = CONT_OFF; off < CONT_OFF + CONT_SLOTS * PAGE;
-		     off += PAGE)
-			ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(off),
-					    ipa(off)));
-		for (off = DIRTY_OFF; off < DIRTY_OFF + DIRTY_PAGES * PAGE;
-		     off += PAGE)
-			ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(off),
-					    ipa(off)));
+		ASSERT_EQ(0, lab_s1_map_range(&self->s1, self->root[n],
+					      ipa(CONT_OFF), ipa(CONT_OFF),
+					      CONT_SLOTS * PAGE));
+		ASSERT_EQ(0, lab_s1_map_range(&self->s1, self->root[n],
+					      ipa(DIRTY_OFF), ipa(DIRTY_OFF),
+					      DIRTY_PAGES * PAGE));
 		ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(TAG_OFF),
 				    ipa(VIEW_OFF(n + 1))));
 		ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[n], ipa(PROBE_OFF),
@@ -183,14 +178,6 @@ FIXTURE_TEARDOWN(nested)
 		munmap(self->ram, RAM_SIZE);
 }
 
-static void fill32(unsigned char *p, __u32 v, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i += 4)
-		memcpy(p + i, &v, 4);
-}
-
 /*
  * Tag the TAG page of every view with @lap, clear the PROBE pages, and copy
  * TAG to PROBE: the view (0 parent, 1 A, 2 B) whose PROBE holds its own
@@ -202,7 +189,7 @@ static int which_view(FIXTURE_DATA(nested) *self, unsigned int lap)
 	int v, where = -1;
 
 	for (v = 0; v < 3; v++) {
-		fill32(self->ram + VIEW_OFF(v), 0x7a600000 | lap << 2 | v,
+		lab_fill32(self->ram + VIEW_OFF(v), 0x7a600000 | lap << 2 | v,
 		       TAG_LEN);
 		memset(self->ram + VIEW_OFF(v) + PAGE, 0, TAG_LEN);
 	}
@@ -210,7 +197,7 @@ static int which_view(FIXTURE_DATA(nested) *self, unsigned int lap)
 			ipa(PROBE_OFF), TAG_LEN, 0) != DMA_GEN_ERR_OK)
 		return -2;
 	for (v = 0; v < 3; v++) {
-		fill32(want, 0x7a600000 | lap << 2 | v, TAG_LEN);
+		lab_fill32(want, 0x7a600000 | lap << 2 | v, TAG_LEN);
 		if (!memcmp(self->ram + VIEW_OFF(v) + PAGE, want, TAG_LEN)) {
 			if (where != -1)
 				return -1;
@@ -348,7 +335,7 @@ static void replace_under_dma(struct __test_metadata *_metadata,
 	unsigned int i, stale = 0;
 	__u64 overlap = 0;
 
-	fill32(self->ram + CONT_OFF, c.pattern, CONT_SLOTS * PAGE);
+	lab_fill32(self->ram + CONT_OFF, c.pattern, CONT_SLOTS * PAGE);
 	test_cmd_attach(&self->g, ids[0]);
 	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cont_start(&self->g, &c));
 	usleep(2000);
@@ -502,10 +489,8 @@ TEST_F_TIMEOUT(nested, dirty_bitmap_partial_block, LAB_TEST_TIMEOUT)
 	unsigned char *huge;
 	unsigned int i;
 
-	huge = mmap(NULL, 2 * half, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE |
-		    (21 << 26), -1, 0);
-	if (huge == MAP_FAILED)
+	huge = lab_hugetlb_map(2 * half, 21);
+	if (!huge)
 		SKIP(return, "no 2 MiB hugetlb page");
 	test_cmd_ioas_map(self->iommufd, self->ioas, huge, 2 * half, base);
 	test_cmd_attach(&self->g, self->parent);

@@ -15,9 +15,6 @@
 #include "kselftest_harness.h"
 #include "lab_utils.h"
 
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT	26
-#endif
 #define SZ_2M		(2UL << 20)
 #define SZ_1G		(1UL << 30)
 #define IOVA_REUSE	0x80000000ULL	/* 1 GiB aligned */
@@ -39,17 +36,11 @@ static bool lab_require_1g(void)
 /* A hugetlb buffer of @size (2M or 1G pages), or NULL. */
 static void *huge_buffer(size_t size)
 {
-	int shift = size == SZ_1G ? 30 : 21;
-	void *p;
-
 	if (size == SZ_1G &&
 	    lab_sysfs_write("/sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages",
 			    "1"))
 		return NULL;
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE |
-		 (shift << MAP_HUGE_SHIFT), -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	return lab_hugetlb_map(size, size == SZ_1G ? 30 : 21);
 }
 
 FIXTURE(pgtable)

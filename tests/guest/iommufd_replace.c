@@ -339,14 +339,6 @@ static unsigned int lab_replace_seconds(void)
 #define PROBE_OFF	(BUF_SIZE - 4096)
 #define TAG_LEN		64
 
-static void fill32(unsigned char *p, __u32 v, unsigned int len)
-{
-	unsigned int i;
-
-	for (i = 0; i < len; i += 4)
-		memcpy(p + i, &v, 4);
-}
-
 /* Tag both buffers for lap @lap, then copy TAG to PROBE; 0 if the new is seen. */
 static int stale_check(struct dma_gen *g, unsigned char **buf, int now,
 		       unsigned int lap)
@@ -355,14 +347,14 @@ static int stale_check(struct dma_gen *g, unsigned char **buf, int now,
 	int b, err;
 
 	for (b = 0; b < 2; b++) {
-		fill32(buf[b] + TAG_OFF, 0x7a600000 | lap << 1 | b, TAG_LEN);
+		lab_fill32(buf[b] + TAG_OFF, 0x7a600000 | lap << 1 | b, TAG_LEN);
 		memset(buf[b] + PROBE_OFF, 0, TAG_LEN);
 	}
 	err = dma_gen_cmd(g, DMA_GEN_OP_COPY, IOVA_BASE + TAG_OFF,
 			  IOVA_BASE + PROBE_OFF, TAG_LEN, 0);
 	if (err)
 		return -1;
-	fill32(want, 0x7a600000 | lap << 1 | now, TAG_LEN);
+	lab_fill32(want, 0x7a600000 | lap << 1 | now, TAG_LEN);
 	if (memcmp(buf[now] + PROBE_OFF, want, TAG_LEN) ||
 	    memcmp(buf[!now] + PROBE_OFF, zero, TAG_LEN))
 		return 1;
@@ -405,8 +397,8 @@ TEST_F_TIMEOUT(replace, under_live_dma, LAB_TEST_TIMEOUT)
 		 * translations and garbage; stale ones are what stale_check()
 		 * is for.)
 		 */
-		fill32(self->buf[b], c.pattern, c.len);
-		fill32(self->buf[b] + (IOVA_DST - IOVA_BASE), c.pattern,
+		lab_fill32(self->buf[b], c.pattern, c.len);
+		lab_fill32(self->buf[b] + (IOVA_DST - IOVA_BASE), c.pattern,
 		       c.slots * c.stride);
 		test_cmd_hwpt_alloc(self->iommufd, self->g.dev_id,
 				    self->ioas[b], 0, &hwpt[b]);

@@ -94,6 +94,18 @@ static inline int lab_s1_map(struct lab_s1 *s, __u64 root, __u64 iova,
 	return 0;
 }
 
+/* Map [@iova, @iova + @len) to [@to, @to + @len), 4 KiB pages. */
+static inline int lab_s1_map_range(struct lab_s1 *s, __u64 root, __u64 iova,
+				   __u64 to, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += LAB_S1_PAGE)
+		if (lab_s1_map(s, root, iova + off, to + off))
+			return -1;
+	return 0;
+}
+
 /* A valid CD at IPA @cd: 48-bit input, @asid, tables at @root. */
 static inline void lab_s1_cd(struct lab_s1 *s, __u64 cd, __u16 asid,
 			     __u64 root)

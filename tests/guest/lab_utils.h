@@ -151,6 +151,29 @@ static inline int lab_ioas_with_buffer(int iommufd, size_t len, __u64 iova,
 	return ret ?: lab_ioas_map(iommufd, *ioas_id, p, len, iova);
 }
 
+/* @len bytes (a multiple of 4) of the 32-bit value @v */
+static inline void lab_fill32(unsigned char *p, __u32 v, unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i += 4)
+		memcpy(p + i, &v, 4);
+}
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT	26
+#endif
+
+/* @size bytes of hugetlb pages of 1 << @shift bytes, populated; or NULL. */
+static inline void *lab_hugetlb_map(size_t size, int shift)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE |
+		       (shift << MAP_HUGE_SHIFT), -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
 /* --- VFIO cdev --------------------------------------------------------- */
 
 static inline int lab_sysfs_write(const char *path, const char *val)

@@ -95,7 +95,7 @@ static int nested_setup(int iommufd, struct dma_gen *g, __u32 ioas,
 		.ipa = TBL_IPA, .size = TBL_SIZE,
 		.next = 2 * LAB_S1_PAGE, .end = TBL_SIZE,
 	};
-	__u64 off, root, cd;
+	__u64 root, cd;
 	__u32 parent;
 	int i, ret;
 
@@ -111,12 +111,11 @@ static int nested_setup(int iommufd, struct dma_gen *g, __u32 ioas,
 	for (i = 0; i < 2 && !ret; i++) {
 		root = lab_s1_table(&s1);
 		cd = TBL_IPA + i * LAB_S1_PAGE;
-		for (off = 0; off < BUF_SIZE && !ret; off += LAB_S1_PAGE)
-			if (!root || lab_s1_map(&s1, root, IOVA_BASE + off,
-						IOVA_BASE + off))
-				ret = -ENOMEM;
-		if (ret)
+		if (!root || lab_s1_map_range(&s1, root, IOVA_BASE, IOVA_BASE,
+					      BUF_SIZE)) {
+			ret = -ENOMEM;
 			break;
+		}
 		lab_s1_cd(&s1, cd, i + 1, root);
 		ret = lab_nested_s1(iommufd, g->dev_id, parent, cd, &hwpt[i]);
 	}
