@@ -23,6 +23,8 @@
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "system/iothread.h"
+#include "system/runstate.h"
+#include "block/aio-wait.h"
 #include "migration/vmstate.h"
 #include "hw/dma-gen/dma-gen.h"
 #include "trace/trace-hw_lab_dma_gen.h"
@@ -32,6 +34,7 @@ typedef struct DmaGenResult {
     uint32_t err;       /* DMA_GEN_ERR_* */
     uint64_t err_iova;  /* refused or first differing IOVA, when err != 0 */
     uint32_t done;      /* bytes completed */
+    bool defer;         /* stopped before an access that needs the BQL */
 } DmaGenResult;
 
 /*
@@ -150,24 +153,18 @@ static void dma_gen_raise(DmaGenState *s, uint32_t causes)
     dma_gen_set_int(s, s->int_status | causes, s->int_enable);
 }
 
+/* Causes an IOThread tick decided (s->irq_req), raised in the main loop */
 static void dma_gen_irq_bh(void *opaque)
 {
     DmaGenState *s = opaque;
-    uint32_t causes = qatomic_xchg(&s->irq_req, 0);
+    uint32_t causes;
 
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        causes = s->irq_req;
+        s->irq_req = 0;
+    }
     if (causes) {
         dma_gen_raise(s, causes);
-    }
-}
-
-/* Raise @causes from any thread; never with s->lock held. */
-static void dma_gen_raise_any(DmaGenState *s, uint32_t causes)
-{
-    if (bql_locked()) {
-        dma_gen_raise(s, causes);
-    } else {
-        qatomic_or(&s->irq_req, causes);
-        qemu_bh_schedule(s->irq_bh);
     }
 }
 
@@ -192,6 +189,7 @@ struct DmaGenXfer {
     bool pat_valid;
     uint32_t pattern;
     uint8_t buf[DMA_GEN_CHUNK];
+    uint8_t snap[DMA_GEN_CHUNK];        /* VERIFY's private copy */
     uint8_t pat[DMA_GEN_CHUNK + 4];     /* pattern bytes from offset 0 */
 };
 
@@ -220,15 +218,43 @@ static hwaddr dma_gen_mmio_clip(MemoryRegion *mr, hwaddr xlat, hwaddr l)
     return xlat < size ? MIN(l, size - xlat) : 0;
 }
 
-/* Access @len bytes of the non-RAM region @mr at @xlat, piece by piece. */
+/*
+ * A transaction result of our own, next to MEMTX_*: the access was not
+ * made because it needs the BQL and this thread does not hold it.
+ */
+#define DMA_GEN_MEMTX_DEFER     (1U << 16)
+
+/*
+ * A region without access handlers (what a refused IOMMU translation or
+ * an address nothing decodes leads to) refuses every access; the memory
+ * core answers it with a decode error and no side effect, so it can be
+ * answered here without the BQL.
+ */
+static bool dma_gen_region_refuses_all(MemoryRegion *mr)
+{
+    const MemoryRegionOps *ops = mr->ops;
+
+    return ops && !ops->read && !ops->write && !ops->read_with_attrs &&
+           !ops->write_with_attrs;
+}
+
+/*
+ * Access @len bytes of the non-RAM region @mr at @xlat, piece by piece.
+ * Without the BQL (an IOThread) nothing is accessed: the access is left to
+ * the main loop (DMA_GEN_MEMTX_DEFER), since waiting for the BQL here can
+ * deadlock with a run-state change that holds it and waits for this thread.
+ */
 static MemTxResult dma_gen_mmio_rw(MemoryRegion *mr, hwaddr xlat,
                                    uint8_t *buf, hwaddr len, bool is_write)
 {
     MemTxResult r = MEMTX_OK;
     hwaddr off = 0;
 
-    if (!len) {
+    if (!len || dma_gen_region_refuses_all(mr)) {
         return MEMTX_DECODE_ERROR;
+    }
+    if (!bql_locked()) {
+        return DMA_GEN_MEMTX_DEFER;
     }
 
     while (off < len && r == MEMTX_OK) {
@@ -311,6 +337,21 @@ static MemTxResult dma_gen_txn_write(DmaGenXfer *x, uint64_t addr,
 }
 
 /*
+ * A transaction at @iova was not completed: refused (@err), or left to the
+ * main loop (res->defer, no error).
+ */
+static void dma_gen_txn_fail(DmaGenResult *res, MemTxResult r, uint32_t err,
+                             uint64_t iova)
+{
+    if (r == DMA_GEN_MEMTX_DEFER) {
+        res->defer = true;
+        return;
+    }
+    res->err = err;
+    res->err_iova = iova;
+}
+
+/*
  * Copy from @src + @pos to @dst + @pos up to @len, stopping after about
  * @budget bytes. Returns the new position; @res holds a refusal.
  */
@@ -324,16 +365,17 @@ static uint32_t dma_gen_copy_part(DmaGenXfer *x, uint64_t src, uint64_t dst,
         RCU_READ_LOCK_GUARD();
         const uint8_t *data;
         hwaddr got, put;
+        MemTxResult r;
 
-        if (dma_gen_txn_read(x, src + pos, end - pos, &data, &got) !=
-            MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_READ;
-            res->err_iova = src + pos;
-            break;
-        }
-        if (dma_gen_txn_write(x, dst + pos, data, got, &put) != MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_WRITE;
-            res->err_iova = dst + pos;
+        r = dma_gen_txn_read(x, src + pos, end - pos, &data, &got);
+        if (r == MEMTX_OK) {
+            r = dma_gen_txn_write(x, dst + pos, data, got, &put);
+            if (r != MEMTX_OK) {
+                dma_gen_txn_fail(res, r, DMA_GEN_ERR_DMA_WRITE, dst + pos);
+                break;
+            }
+        } else {
+            dma_gen_txn_fail(res, r, DMA_GEN_ERR_DMA_READ, src + pos);
             break;
         }
         pos += put;
@@ -351,11 +393,12 @@ static uint32_t dma_gen_fill_part(DmaGenXfer *x, uint64_t dst, uint32_t pos,
         RCU_READ_LOCK_GUARD();
         hwaddr put;
 
-        if (dma_gen_txn_write(x, dst + pos, x->pat + (pos & 3),
-                              MIN(end - pos, DMA_GEN_CHUNK), &put) !=
-            MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_WRITE;
-            res->err_iova = dst + pos;
+        MemTxResult r = dma_gen_txn_write(x, dst + pos, x->pat + (pos & 3),
+                                          MIN(end - pos, DMA_GEN_CHUNK),
+                                          &put);
+
+        if (r != MEMTX_OK) {
+            dma_gen_txn_fail(res, r, DMA_GEN_ERR_DMA_WRITE, dst + pos);
             break;
         }
         pos += put;
@@ -363,7 +406,12 @@ static uint32_t dma_gen_fill_part(DmaGenXfer *x, uint64_t dst, uint32_t pos,
     return pos;
 }
 
-/* How many of the @n bytes at @p (buffer offset @pos) match the pattern. */
+/*
+ * How many of the @n bytes at @p (buffer offset @pos) match the pattern.
+ * @p may be guest RAM that another thread writes meanwhile: a chunk that
+ * differs is compared again from a private copy, so the answer describes
+ * that copy and never exceeds @n.
+ */
 static uint32_t dma_gen_pattern_same(DmaGenXfer *x, const uint8_t *p,
                                      uint32_t pos, uint32_t n)
 {
@@ -371,12 +419,16 @@ static uint32_t dma_gen_pattern_same(DmaGenXfer *x, const uint8_t *p,
 
     while (i < n) {
         uint32_t k = MIN(n - i, DMA_GEN_CHUNK);
+        const uint8_t *pat = x->pat + ((pos + i) & 3);
 
-        if (memcmp(p + i, x->pat + ((pos + i) & 3), k)) {
-            while (p[i] == x->pat[(pos + i) & 3]) {
-                i++;
+        if (memcmp(p + i, pat, k)) {
+            memcpy(x->snap, p + i, k);
+            for (uint32_t j = 0; j < k; j++) {
+                if (x->snap[j] != pat[j]) {
+                    return i + j;
+                }
             }
-            return i;
+            /* equal by the time of the copy: it counts as read then */
         }
         i += k;
     }
@@ -394,11 +446,11 @@ static uint32_t dma_gen_verify_part(DmaGenXfer *x, uint64_t dst, uint32_t pos,
         const uint8_t *data;
         uint32_t same;
         hwaddr got;
+        MemTxResult r;
 
-        if (dma_gen_txn_read(x, dst + pos, end - pos, &data, &got) !=
-            MEMTX_OK) {
-            res->err = DMA_GEN_ERR_DMA_READ;
-            res->err_iova = dst + pos;
+        r = dma_gen_txn_read(x, dst + pos, end - pos, &data, &got);
+        if (r != MEMTX_OK) {
+            dma_gen_txn_fail(res, r, DMA_GEN_ERR_DMA_READ, dst + pos);
             break;
         }
         same = dma_gen_pattern_same(x, data, pos, got);
@@ -534,6 +586,7 @@ static void dma_gen_cont_stop(DmaGenState *s)
         trace_dma_gen_cont_stop(s->ticks);
     }
     s->cont_running = false;
+    s->cont_handoff = false;
     s->epoch++;
     timer_del(s->timer);
 }
@@ -732,28 +785,41 @@ static bool dma_gen_cont_step(DmaGenXfer *x, DmaGenCont *c, uint32_t budget,
 }
 
 /*
- * One tick, in the main loop or in the IOThread. The DMA runs with no lock
- * held; results are committed under s->lock only if no reset, CONT_STOP or
+ * One tick's work: in the main loop (BQL held) for a device without an
+ * IOThread or for the rest of an IOThread tick handed over (@handed_over),
+ * otherwise in the IOThread (no BQL). The DMA runs with no lock held;
+ * results are committed under s->lock only if no reset, CONT_STOP or
  * CONT_START happened meanwhile (s->epoch unchanged). A tick does at most
  * CONT_OPS_PER_TICK operations, DMA_GEN_TICK_MAX_BYTES bytes and
  * DMA_GEN_TICK_MAX_NS of virtual time (which runs with the host clock
  * while the VM runs, and stands still under qtest, so qtests stay
- * deterministic on any host); an operation cut by those bounds
- * resumes at the next tick. In the main loop the next tick is armed one
- * period (and at least the tick's own duration) after this one ends; in an
- * IOThread one period after this one started, or at once if it ran
- * longer. Either way a slow tick never causes a burst of late ones.
+ * deterministic on any host); an operation cut by those bounds resumes at
+ * the next tick.
+ *
+ * The IOThread never waits for the BQL: a run-state change (stop, reset,
+ * migration, quit) holds it while it waits for the virtual clock's timers,
+ * this one included, to finish. A transaction that needs the BQL (one that
+ * reaches a device's registers) ends the IOThread's part of the tick where
+ * it stands; the main loop carries on from there (dma_gen_cont_bh(), which
+ * does nothing while the VM is stopped), and until it has, the IOThread's
+ * timer only re-arms itself.
  */
-static void dma_gen_tick(void *opaque)
+static void dma_gen_tick_work(DmaGenState *s, bool handed_over)
 {
-    DmaGenState *s = opaque;
     DmaGenXfer *x = s->tick_xfer;
     uint32_t epoch, bytes = 0, done_ops = 0, raise = 0;
     int64_t t0 = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    bool main_loop = !s->iothread || handed_over;
+    bool hand_over = false;
     DmaGenCont c;
 
     WITH_QEMU_LOCK_GUARD(&s->lock) {
         if (!s->cont_running) {
+            return;
+        }
+        if (s->cont_handoff && !handed_over) {
+            /* the main loop has the rest of the last tick */
+            dma_gen_cont_arm(s, t0, 0);
             return;
         }
         epoch = s->epoch;
@@ -792,6 +858,12 @@ static void dma_gen_tick(void *opaque)
         if (!finished) {
             s->cont_phase = c.phase;
             s->cont_off = c.off;
+            if (res.defer) {
+                trace_dma_gen_cont_handoff(c.slot, c.phase, c.off);
+                s->cont_handoff = true;
+                hand_over = true;
+                break;
+            }
             continue;
         }
         /* bytes copied: the whole copy, or up to the copy's refusal */
@@ -814,9 +886,13 @@ static void dma_gen_tick(void *opaque)
         if (s->epoch != epoch) {
             /* stopped, restarted or reset meanwhile: nothing to report */
             raise = 0;
+            hand_over = false;
         } else if (s->cont_running) {
             int64_t busy = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) - t0;
 
+            if (handed_over) {
+                s->cont_handoff = false;
+            }
             /*
              * In the main loop the tick holds the BQL: the next one comes
              * a period after this one ended, and leaves the vCPUs at least
@@ -824,16 +900,55 @@ static void dma_gen_tick(void *opaque)
              * for it: a period after this one started, or at once if it
              * took longer (one tick then, never a burst of late ones).
              */
-            if (s->iothread) {
-                dma_gen_cont_arm(s, t0, 0);
-            } else {
+            if (main_loop) {
                 dma_gen_cont_arm(s, t0 + busy, busy);
+            } else {
+                dma_gen_cont_arm(s, t0, 0);
             }
         }
+        if (raise && !main_loop) {
+            /*
+             * Interrupt state belongs to the BQL: the main loop raises it.
+             * Decided under s->lock with the epoch checked, so a reset
+             * (which clears irq_req under s->lock) wins over it.
+             */
+            s->irq_req |= raise;
+            qemu_bh_schedule(s->irq_bh);
+            raise = 0;
+        }
+    }
+    if (hand_over) {
+        qemu_bh_schedule(s->cont_bh);
     }
     if (raise) {
-        dma_gen_raise_any(s, raise);
+        dma_gen_raise(s, raise);
     }
+}
+
+static void dma_gen_tick(void *opaque)
+{
+    dma_gen_tick_work(opaque, false);
+}
+
+/*
+ * The rest of an IOThread tick, in the main loop. While the VM is stopped
+ * no DMA is issued: the IOThread's timer takes the operation up again
+ * (and hands it over again) once the virtual clock runs.
+ */
+static void dma_gen_cont_bh(void *opaque)
+{
+    DmaGenState *s = opaque;
+
+    WITH_QEMU_LOCK_GUARD(&s->lock) {
+        if (!s->cont_handoff) {
+            return;
+        }
+        if (!runstate_is_running()) {
+            s->cont_handoff = false;
+            return;
+        }
+    }
+    dma_gen_tick_work(s, true);
 }
 
 /* Register access */
@@ -884,7 +999,7 @@ static void dma_gen_state_reset(DmaGenState *s)
         s->cont_phase = 0;
         s->cont_off = 0;
         dma_gen_counters_reset(s);
-        qatomic_set(&s->irq_req, 0);
+        s->irq_req = 0;
     }
 
     s->int_status = 0;
@@ -1281,10 +1396,17 @@ static void dma_gen_realize(PCIDevice *pdev, Error **errp)
     s->tick_xfer = g_new0(DmaGenXfer, 1);
     s->irq_bh = qemu_bh_new_guarded(dma_gen_irq_bh, s,
                                     &DEVICE(s)->mem_reentrancy_guard);
+    s->cont_bh = qemu_bh_new_guarded(dma_gen_cont_bh, s,
+                                     &DEVICE(s)->mem_reentrancy_guard);
     s->ctx = s->iothread ? iothread_get_aio_context(s->iothread)
                          : qemu_get_aio_context();
     s->timer = aio_timer_new(s->ctx, QEMU_CLOCK_VIRTUAL, SCALE_NS,
                              dma_gen_tick, s);
+}
+
+static void dma_gen_drained(void *opaque)
+{
+    trace_dma_gen_drained();
 }
 
 static void dma_gen_exit(PCIDevice *pdev)
@@ -1293,16 +1415,17 @@ static void dma_gen_exit(PCIDevice *pdev)
 
     dma_gen_cont_stop(s);
     /*
-     * A tick may still run in the IOThread, and its DMA may be waiting for
-     * the BQL (a peer's MMIO): let it finish before freeing what it uses.
+     * A tick may still run in the IOThread (it never waits for the BQL):
+     * once a bottom half of ours ran there, it has returned, with whatever
+     * bottom half it scheduled in the main loop; those run with the BQL,
+     * which we hold, and are deleted (cancelled) below.
      */
-    while (qatomic_read(&s->cont_active)) {
-        bql_unlock();
-        g_usleep(100);
-        bql_lock();
+    if (s->iothread) {
+        aio_wait_bh_oneshot(s->ctx, dma_gen_drained, s);
     }
     timer_free(s->timer);
     s->timer = NULL;
+    g_clear_pointer(&s->cont_bh, qemu_bh_delete);
     g_clear_pointer(&s->irq_bh, qemu_bh_delete);
     g_clear_pointer(&s->cmd_xfer, g_free);
     g_clear_pointer(&s->tick_xfer, g_free);
@@ -1346,6 +1469,8 @@ static int dma_gen_post_load(void *opaque, int version_id)
 
     s->int_status &= DMA_GEN_INT_MASK;
     s->int_enable &= DMA_GEN_INT_MASK;
+    /* not migrated: the timer hands the operation over again if need be */
+    s->cont_handoff = false;
     if (s->cont_running &&
         (s->act_slots == 0 || s->cont_next_slot >= s->act_slots ||
          s->act_period_ns < DMA_GEN_CONT_MIN_PERIOD_NS ||

@@ -120,11 +120,13 @@ static bool smmu_lite_cmd_refused(SmmuLiteState *s, uint64_t w0,
 }
 
 /*
- * Consume commands from CONS to PROD, at most one queue's worth; called
- * with s->mutex held. Returns true when it stopped right after a CMD_SYNC
- * whose MSI (@msi) is still to be written.
+ * Consume commands from CONS to PROD, at most *@budget of them (what is
+ * left of one queue's worth for this trigger); called with s->mutex held.
+ * Returns true when it stopped right after a CMD_SYNC whose MSI (@msi) is
+ * still to be written.
  */
-static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi)
+static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi,
+                                   uint32_t *budget)
 {
     uint32_t log2 = smmu_lite_queue_log2size(s->cmdq_base);
     uint32_t wrapmask = (2u << log2) - 1;
@@ -135,7 +137,7 @@ static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi)
         ((s->gerror ^ s->gerrorn) & R_GERROR_CMDQ_ERR_MASK)) {
         return false;
     }
-    for (uint32_t n = 0; n <= idxmask; n++) {
+    for (; *budget; --*budget) {
         uint32_t cons = s->cmdq_cons & wrapmask;
         uint32_t prod = s->cmdq_prod & wrapmask;
         uint64_t addr = base + (uint64_t)(cons & idxmask) * CMD_SIZE;
@@ -167,6 +169,7 @@ static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi)
         }
         s->cmdq_cons = (cons + 1) & wrapmask;
         if (sync_msi) {
+            --*budget;
             return true;
         }
     }
@@ -178,16 +181,17 @@ static bool smmu_lite_cmdq_process(SmmuLiteState *s, SmmuLiteSyncMsi *msi)
  * s->mutex held. A CMD_SYNC's MSI goes to a guest-chosen address that may
  * be another device's register, whose handler may DMA through us: it is
  * written with s->mutex dropped, after every command before it completed.
- * Each call consumes at most a queue's worth of commands per MSI (PROD only
- * changes through our registers, which the re-entrancy guard closes while
- * this runs).
+ * Each call consumes at most a queue's worth of commands in all, however
+ * many SYNCs send their MSI on the way (PROD only changes through our
+ * registers, which the re-entrancy guard closes while this runs).
  */
 void smmu_lite_cmdq_run(SmmuLiteState *s)
 {
+    uint32_t budget = 1u << smmu_lite_queue_log2size(s->cmdq_base);
     SmmuLiteSyncMsi msi;
 
     assert(bql_locked());
-    while (smmu_lite_cmdq_process(s, &msi)) {
+    while (smmu_lite_cmdq_process(s, &msi, &budget)) {
         MemTxResult r;
 
         qemu_mutex_unlock(&s->mutex);

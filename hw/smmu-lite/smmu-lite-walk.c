@@ -448,13 +448,25 @@ static bool smmu_lite_fill(SmmuLiteState *s, const SmmuLiteConfig *cfg,
     g_assert_not_reached();
 }
 
+/* The IPA a stage-2 fault on @e at @iova reports (ADDR2) */
+static uint64_t smmu_lite_fault_ipa(const SmmuLiteConfig *cfg,
+                                    const SmmuLiteTlbEntry *e, uint64_t iova)
+{
+    if (cfg->config == STE_CONFIG_S2) {
+        return iova;
+    }
+    return e->ipa + (iova & ((1ULL << e->key.shift) - 1));
+}
+
 /*
- * Set DIRTY in the leaf descriptors of @e (first write through it), with
- * a compare-and-swap on the descriptor in RAM: a descriptor the guest has
- * invalidated meanwhile (V=0) is not written, and the write faults as the
- * walk it implies would (F_TRANSLATION).
+ * Set DIRTY in the leaf descriptors of @e (first write through it at
+ * @iova), with a compare-and-swap on the descriptor in RAM: a descriptor
+ * the guest has invalidated meanwhile (V=0) is not written, and the write
+ * faults as the walk it implies would (F_TRANSLATION, at stage 2 with the
+ * IPA when the stage-2 leaf was the invalid one).
  */
-static bool smmu_lite_set_dirty(SmmuLiteState *s, SmmuLiteTlbEntry *e,
+static bool smmu_lite_set_dirty(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                                SmmuLiteTlbEntry *e, uint64_t iova,
                                 SmmuLiteEvent *ev)
 {
     for (int i = 0; i < e->nleaf; i++) {
@@ -466,13 +478,13 @@ static bool smmu_lite_set_dirty(SmmuLiteState *s, SmmuLiteTlbEntry *e,
             trace_smmu_lite_dirty(e->leaf[i]);
             break;
         case SL_RAM_COND_FAILED:
-            /* leaf[1] is stage 2 of a nested entry; a lone leaf is S2 if
-             * the entry carries no ASID */
+            /* leaf[1] is stage 2 of a nested entry; so is a lone leaf of
+             * an entry without ASID (CONFIG=S2) */
             ev->type = EVT_F_TRANSLATION;
             ev->reason = XLT_R_INVALID;
             ev->level = 3;
-            ev->addr2 = e->leaf[i];
             ev->s2 = i == 1 || !(e->key.tag & TLB_TAG_ASID);
+            ev->addr2 = ev->s2 ? smmu_lite_fault_ipa(cfg, e, iova) : 0;
             return false;
         case SL_RAM_NOT_RAM:
             ev->type = EVT_F_WALK_EABT;
@@ -542,17 +554,12 @@ bool smmu_lite_translate_cfg(SmmuLiteState *s, const SmmuLiteConfig *cfg,
 
         ev->type = EVT_F_PERMISSION;
         ev->s2 = s1ok;
-        ev->addr2 = 0;
-        if (s1ok && cfg->config == STE_CONFIG_S2) {
-            ev->addr2 = iova;
-        } else if (s1ok) {
-            ev->addr2 = e->ipa + (iova & ((1ULL << e->key.shift) - 1));
-        }
+        ev->addr2 = s1ok ? smmu_lite_fault_ipa(cfg, e, iova) : 0;
         trace_smmu_lite_fault(ev->type, 0, 0, iova, ev->addr2);
         return false;
     }
     if (is_write && !qatomic_read(&e->dirty) &&
-        !smmu_lite_set_dirty(s, e, ev)) {
+        !smmu_lite_set_dirty(s, cfg, e, iova, ev)) {
         if (ev->type == EVT_F_TRANSLATION) {
             /* the descriptor went away under the entry */
             smmu_lite_tlb_remove(s, e);

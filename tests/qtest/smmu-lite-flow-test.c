@@ -286,6 +286,83 @@ static void test_faults(void)
     flow_stop(f);
 }
 
+/*
+ * DIRTY's compare-and-swap finds the leaf invalid (cleared by software
+ * without a TLBI, after a read cached the translation): the write faults
+ * with F_TRANSLATION reason 2 at LEVEL 3, naming the stage that faulted as
+ * any fault does: S2=0 and ADDR2 0 at stage 1, S2=1 and ADDR2 = the IPA at
+ * stage 2.
+ */
+static void dirty_cas_fails(Flow *f, uint64_t root, uint64_t iova,
+                            bool s2, uint64_t addr2)
+{
+    uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
+    SLEvent ev;
+
+    sl_map(f->s, root, T0SZ, iova & ~0xfffULL, buf, SL_SIZE_4K, RW_AF);
+    dma_gen_guest_fill(f->s->qts, buf, 0x1000, PATTERN);
+    g_assert_cmpuint(dma_gen_verify(f->d, iova, 16, PATTERN), ==,
+                     DMA_GEN_ERR_OK);
+    qtest_writeq(f->s->qts, sl_pte_addr(f->s, root, T0SZ, iova), 0);
+
+    g_assert_cmpuint(fill(f, iova, 16), ==, DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(f->s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_F_TRANSLATION);
+    g_assert_cmpuint(ev.reason, ==, 2);
+    g_assert_cmpuint(ev.level, ==, 3);
+    g_assert_true(ev.wnr);
+    g_assert_cmphex(ev.iova, ==, iova);
+    g_assert_cmpint(ev.s2, ==, s2);
+    g_assert_cmphex(ev.addr2, ==, addr2);
+}
+
+static void test_dirty_cas_fault_s1(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t iova = 0x40003010ULL;
+
+    dirty_cas_fails(f, s1_stream(f, 6), iova, false, 0);
+    flow_stop(f);
+}
+
+static void test_dirty_cas_fault_s2(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t root = sl_pt_new(f->s);
+    uint64_t ipa = 0x7000002010ULL;
+
+    sl_ste_s2(f->s, DG_SID, 3, root, T0SZ);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    dirty_cas_fails(f, root, ipa, true, ipa);
+    flow_stop(f);
+}
+
+/*
+ * One CMDQ_PROD write runs at most 2^LOG2SIZE commands, also when PROD is
+ * past "full" (more than a queue's worth ahead of CONS: a guest error) and
+ * the commands are SYNCs that each send their MSI.
+ */
+static void test_cmdq_trigger_bound(void)
+{
+    Flow *f = flow_start(NULL);
+    uint32_t n = 1u << f->s->cmdq_log2;
+    uint32_t wrap = 2 * n - 1;
+    uint32_t cons = sl_readl(f->s, SL_CMDQ_CONS) & wrap;
+    uint64_t flag = sl_alloc(f->s, 8, 8);
+
+    for (uint32_t i = 0; i < n; i++) {
+        qtest_writeq(f->s->qts, f->s->cmdq + i * 16ULL,
+                     SL_CMD_SYNC | SL_CMD_SYNC_CS_IRQ | (uint64_t)i << 32);
+        qtest_writeq(f->s->qts, f->s->cmdq + i * 16ULL + 8, flag);
+    }
+    /* PROD 2^(LOG2SIZE+1) - 1 entries ahead of CONS */
+    sl_writel(f->s, SL_CMDQ_PROD, (cons - 1) & wrap);
+    g_assert_cmphex(sl_readl(f->s, SL_CMDQ_CONS) & wrap, ==,
+                    (cons + n) & wrap);
+    g_assert_false(sl_gerror_active(f->s, SL_GERROR_CMDQ));
+    flow_stop(f);
+}
+
 /* Cached translations and configurations stay in use until invalidated. */
 static void test_stale_until_invalidated(void)
 {
@@ -974,6 +1051,12 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/nested", test_nested);
     qtest_add_func("/smmu-lite/flow/nested-tlbi-vmid", test_nested_tlbi_vmid);
     qtest_add_func("/smmu-lite/flow/faults", test_faults);
+    qtest_add_func("/smmu-lite/flow/dirty-cas-fault-s1",
+                   test_dirty_cas_fault_s1);
+    qtest_add_func("/smmu-lite/flow/dirty-cas-fault-s2",
+                   test_dirty_cas_fault_s2);
+    qtest_add_func("/smmu-lite/flow/cmdq-trigger-bound",
+                   test_cmdq_trigger_bound);
     qtest_add_func("/smmu-lite/flow/stale-until-invalidated",
                    test_stale_until_invalidated);
     qtest_add_func("/smmu-lite/flow/tear/unsafe-caught",

@@ -29,9 +29,17 @@ struct DmaGenClass {
  * Threads and locks: registers are accessed by vCPUs with the BQL held.
  * The continuous-mode engine runs from a timer in the main loop (BQL held)
  * or, with the "iothread" property, in that IOThread (no BQL). @lock guards
- * what both sides share: the continuous-mode state, the counters and
- * @epoch. Lock order BQL -> @lock; no DMA, interrupt or BQL is taken with
- * @lock held. Fields marked (BQL) belong to the register side only.
+ * what both sides share: the continuous-mode state, the counters, @epoch,
+ * @irq_req and @cont_handoff. Lock order BQL -> @lock; no DMA, interrupt or
+ * BQL is taken with @lock held.
+ *
+ * Run-state rule: code in the IOThread never waits for the BQL. Stopping
+ * the VM (stop, reset, migration, savevm, quit) holds the BQL while it
+ * waits for every QEMU_CLOCK_VIRTUAL timer callback to return, the tick
+ * included; so a tick leaves what needs the BQL (register accesses of
+ * other devices, interrupts) to bottom halves in the main loop (@cont_bh,
+ * @irq_bh), and those issue no DMA while the VM is stopped.
+ * Fields marked (BQL) belong to the register side only.
  */
 struct DmaGenState {
     PCIDevice parent_obj;
@@ -42,7 +50,9 @@ struct DmaGenState {
     AioContext *ctx;        /* where the timer runs */
     QemuMutex lock;
     QEMUBH *irq_bh;         /* raises irq_req from the main loop */
-    uint32_t irq_req;       /* INT causes raised outside the BQL, atomic */
+    QEMUBH *cont_bh;        /* the rest of a tick that needs the BQL */
+    uint32_t irq_req;       /* INT causes decided by an IOThread tick */
+    bool cont_handoff;      /* cont_bh owns the operation in progress */
     uint32_t epoch;         /* bumped by resets and CONT_START/STOP */
     bool cont_active;       /* a tick is running continuous ops, atomic */
     /* work areas: one for commands (BQL), one for the tick (its thread) */
