@@ -2,9 +2,12 @@
 #
 # Thin wrapper, as in QEMU: the scripts do the work, meson runs the tests.
 #   make            QEMU with our devices, guest kernel, debug kernel, initramfs
-#   make check      all test suites (qtest, unit, guest, guest-debug);
+#   make check      all test suites (qtest, unit, guest, guest-debug: the
+#                   smmu-lite rows on the debug kernel); make check-debug:
+#                   every guest test on the debug kernel;
 #                   check-qtest, check-unit, check-guest, check-debug run one
-#   make demo       boot the guest and run the replace scenario
+#   make demo       boot the guest and run the replace scenario (builds
+#                   QEMU, the lab kernel and the guest; no debug kernel)
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
 #   make bench      smmu-lite vs intel-iommu, measured side by side
 #   make check-mutants  planted driver bugs (tests/mutants/), each must be caught
@@ -50,8 +53,11 @@ $(error SKIP_DRIVER=1 is for LINUX_TREE= builds only)
 endif
 KDIR := $(BUILD)
 ALL_TARGETS := qemu kernel kernel-debug guest
-CHECK_SUITES :=
+# the rest of the debug-kernel runs: make check-debug
+CHECK_SUITES := --no-suite guest-debug-full
 endif
+# What a guest run needs: the debug kernel only for the targets that boot it
+GUEST_TARGETS := qemu kernel guest
 ifneq ($(TRACE),)
 export LAB_TRACE := $(TRACE)
 endif
@@ -94,13 +100,13 @@ check-qtest: qemu lab
 check-unit: lab
 	$(MESON_TEST) --suite unit ; scripts/test-summary $$?
 
-check-guest: $(ALL_TARGETS)
+check-guest: $(GUEST_TARGETS)
 	$(MESON_TEST) --suite guest ; scripts/test-summary $$?
 
 check-debug: all
-	$(MESON_TEST) --suite guest-debug ; scripts/test-summary $$?
+	$(MESON_TEST) --suite guest-debug --suite guest-debug-full ; scripts/test-summary $$?
 
-check-mutants: all
+check-mutants: $(GUEST_TARGETS)
 	scripts/check-mutants
 
 # A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation),
@@ -115,13 +121,13 @@ FUZZ_TIME ?= 600
 fuzz: qemu qemu-sanitize
 	scripts/fuzz --time=$(FUZZ_TIME)
 
-demo: $(ALL_TARGETS)
+demo: $(GUEST_TARGETS)
 	scripts/demo
 
-bench: all
+bench: $(GUEST_TARGETS)
 	scripts/bench
 
-shell: $(ALL_TARGETS)
+shell: $(GUEST_TARGETS)
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL) $(if $(GDB),--gdb)
 
 clean:
