@@ -341,8 +341,11 @@ static void replace_under_dma(struct __test_metadata *_metadata,
 	usleep(2000);
 	dma_gen_counters(&self->g, &start);
 	ASSERT_LT(0, start.ops);
+	now = start;
 	for (i = 1; lab_now_ns() < deadline; i++) {
-		dma_gen_counters(&self->g, &before);
+		/* each replace starts with the DMA live (see iommufd_replace.c) */
+		ASSERT_TRUE(lab_dma_progress_wait(&self->g, now.ops,
+						  1000000000ULL, &before));
 		test_cmd_attach(&self->g, ids[i % n]);
 		dma_gen_counters(&self->g, &now);
 		overlap += now.ops - before.ops;

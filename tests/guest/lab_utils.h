@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -537,6 +538,28 @@ static inline __u64 lab_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * Wait until dma-gen completed an operation after @ops (its OPS counter
+ * moved past it), at most @timeout_ns. Pacing on observed progress makes a
+ * step overlap live DMA by construction, on a busy host too. Returns the
+ * counters read last; false if the timeout came first.
+ */
+static inline bool lab_dma_progress_wait(struct dma_gen *g, __u64 ops,
+					 __u64 timeout_ns,
+					 struct dma_gen_counters *c)
+{
+	__u64 end = lab_now_ns() + timeout_ns;
+
+	for (;;) {
+		dma_gen_counters(g, c);
+		if (c->ops > ops)
+			return true;
+		if (lab_now_ns() > end)
+			return false;
+		sched_yield();
+	}
 }
 
 /* --- fault injection ---------------------------------------------------- */
