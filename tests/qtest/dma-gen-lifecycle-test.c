@@ -145,27 +145,31 @@ static void kick(World *w)
     qtest_clock_step(w->s->qts, PERIOD_NS);
 }
 
-/* Operations done so far, from QOM (works whatever state the BARs are in) */
-static uint64_t engine_ops(QTestState *qts)
+/* dg's QOM property @prop (readable whatever state the BARs are in) */
+static QDict *dg_qom_get(QTestState *qts, const char *prop)
 {
     QDict *rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': {"
-                           " 'path': 'dg', 'property': 'ops' } }");
-    uint64_t v;
+                           " 'path': 'dg', 'property': %s } }", prop);
 
     g_assert(qdict_haskey(rsp, "return"));
-    v = qdict_get_int(rsp, "return");
+    return rsp;
+}
+
+/* Operations done so far */
+static uint64_t engine_ops(QTestState *qts)
+{
+    QDict *rsp = dg_qom_get(qts, "ops");
+    uint64_t v = qdict_get_int(rsp, "return");
+
     qobject_unref(rsp);
     return v;
 }
 
 static bool engine_running(QTestState *qts)
 {
-    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': {"
-                           " 'path': 'dg', 'property': 'cont-running' } }");
-    bool v;
+    QDict *rsp = dg_qom_get(qts, "cont-running");
+    bool v = qdict_get_bool(rsp, "return");
 
-    g_assert(qdict_haskey(rsp, "return"));
-    v = qdict_get_bool(rsp, "return");
     qobject_unref(rsp);
     return v;
 }
