@@ -83,6 +83,22 @@ static void world_attach(World *w)
     w->dg2 = dma_gen_init(w->s->qts, w->s->pcibus, DG2_DEVFN);
 }
 
+/* smmu-lite on (queues, stream table), dg translating through w->cd */
+static void world_iommu_on(World *w)
+{
+    sl_setup(w->s, 9, 0, 6);
+    sl_ste_s1(w->s, DG_SID, w->cd);
+    g_assert(sl_cfgi_all(w->s) && sl_sync(w->s));
+}
+
+/* Forget the dma-gen functions world_attach() found */
+static void world_detach(World *w)
+{
+    dma_gen_free(w->dg2);
+    dma_gen_free(w->dg);
+    w->dg = w->dg2 = NULL;
+}
+
 static World *world_start(Target target, const char *extra)
 {
     World *w = g_new0(World, 1);
@@ -95,7 +111,6 @@ static World *world_start(Target target, const char *extra)
     sl_watchdog_watch(w->s->qts);
     sl_watchdog_step("setting up");
     world_attach(w);
-    sl_setup(w->s, 9, 0, 6);
 
     w->root = sl_pt_new(w->s);
     w->buf = sl_alloc(w->s, 0x2000, 0x1000);
@@ -106,8 +121,7 @@ static World *world_start(Target target, const char *extra)
            SL_PTE_RW);
     sl_map(w->s, w->root, T0SZ, IOVA_HOLE, GPA_HOLE, SL_SIZE_4K, SL_PTE_RW);
     w->cd = sl_cd_new(w->s, 1, T0SZ, w->root);
-    sl_ste_s1(w->s, DG_SID, w->cd);
-    g_assert(sl_cfgi_all(w->s) && sl_sync(w->s));
+    world_iommu_on(w);
     return w;
 }
 
@@ -200,24 +214,20 @@ static void world_reinit(World *w)
 {
     SLite *s = w->s;
 
-    dma_gen_free(w->dg2);
-    dma_gen_free(w->dg);
+    world_detach(w);
     qpci_iounmap(s->dev, s->bar);
     s->pcibus->mmio_alloc_ptr = w->smmu_bar;
     qpci_device_enable(s->dev);
     s->bar = qpci_iomap(s->dev, 0, NULL);
     g_assert_cmphex(s->bar.addr, ==, w->smmu_bar);
     world_attach(w);
-    sl_setup(s, 9, 0, 6);
-    sl_ste_s1(s, DG_SID, w->cd);
-    g_assert(sl_cfgi_all(s) && sl_sync(s));
+    world_iommu_on(w);
     engine_start(w);
 }
 
 static void world_free(World *w)
 {
-    dma_gen_free(w->dg2);
-    dma_gen_free(w->dg);
+    world_detach(w);
     g_free(w);
 }
 
@@ -235,12 +245,19 @@ static void wait_event(QTestState *qts, const char *event)
 
 /* Events */
 
-static void ev_guest_reset(World *w)
+/* ROUNDS system resets, each right after a tick began: by the guest or QMP */
+static void reset_rounds(World *w, bool by_guest)
 {
     for (int i = 0; i < ROUNDS; i++) {
-        sl_watchdog_step("guest reset (0xcf9) during a tick");
+        sl_watchdog_step(by_guest ? "guest reset (0xcf9) during a tick"
+                                  : "QMP system_reset during a tick");
         kick(w);
-        qtest_outb(w->s->qts, 0xcf9, 0x06);
+        if (by_guest) {
+            qtest_outb(w->s->qts, 0xcf9, 0x06);
+        } else {
+            qtest_qmp_assert_success(w->s->qts,
+                                     "{ 'execute': 'system_reset' }");
+        }
         wait_event(w->s->qts, "RESET");
         g_assert_false(engine_running(w->s->qts));
         world_reinit(w);
@@ -248,18 +265,14 @@ static void ev_guest_reset(World *w)
     check_progress(w->s->qts);
 }
 
+static void ev_guest_reset(World *w)
+{
+    reset_rounds(w, true);
+}
+
 static void ev_qmp_reset(World *w)
 {
-    for (int i = 0; i < ROUNDS; i++) {
-        sl_watchdog_step("QMP system_reset during a tick");
-        kick(w);
-        qtest_qmp_assert_success(w->s->qts,
-                                 "{ 'execute': 'system_reset' }");
-        wait_event(w->s->qts, "RESET");
-        g_assert_false(engine_running(w->s->qts));
-        world_reinit(w);
-    }
-    check_progress(w->s->qts);
+    reset_rounds(w, false);
 }
 
 static void ev_stop_cont(World *w)
