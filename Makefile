@@ -3,7 +3,8 @@
 # Thin wrapper, as in QEMU: the scripts do the work, meson runs the tests.
 #   make            QEMU with our devices, guest kernel, debug kernel, initramfs
 #   make check      all test suites (qtest, unit, guest, guest-debug: the
-#                   smmu-lite rows on the debug kernel); make check-debug:
+#                   smmu-lite rows on the debug kernel) and one planted bug
+#                   (check-mutants --rotate); make check-debug:
 #                   every guest test on the debug kernel;
 #                   check-qtest, check-unit, check-guest, check-debug run one
 #   make demo       boot the guest and run the replace scenario (builds
@@ -42,6 +43,7 @@ endif
 # no debug kernel for your tree; check runs qtest, unit and guest
 ALL_TARGETS := qemu kernel guest
 CHECK_SUITES := --suite qtest --suite unit --suite guest
+CHECK_MUTANT := true
 # targets that build or test the pinned tree only
 PINNED_ONLY := $(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS))
 ifneq ($(PINNED_ONLY),)
@@ -55,6 +57,9 @@ KDIR := $(BUILD)
 ALL_TARGETS := qemu kernel kernel-debug guest
 # the rest of the debug-kernel runs: make check-debug
 CHECK_SUITES := --no-suite guest-debug-full
+# one planted bug per commit, in turn (all of them: make check-mutants);
+# before the suites, whose meson log test-summary reads
+CHECK_MUTANT := scripts/check-mutants --rotate
 endif
 # What a guest run needs: the debug kernel only for the targets that boot it
 GUEST_TARGETS := qemu kernel guest
@@ -92,7 +97,8 @@ lab: headers
 	scripts/build-guest --lab-only
 
 check: all
-	$(MESON_TEST) $(CHECK_SUITES) ; scripts/test-summary $$?
+	rc=0; $(CHECK_MUTANT) || rc=$$?; \
+	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; scripts/test-summary $$rc
 
 check-qtest: qemu lab
 	$(MESON_TEST) --suite qtest ; scripts/test-summary $$?
@@ -132,7 +138,7 @@ shell: $(GUEST_TARGETS)
 
 clean:
 	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/linux $(BUILD)/linux-debug \
-	       $(BUILD)/linux-mutant $(BUILD)/mutants \
+	       $(BUILD)/mutant $(BUILD)/mutants \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz
 

@@ -14,6 +14,9 @@
  * the TAG and PROBE pages differ: each view (the parent alone, nested A,
  * nested B) sends them to pages of its own, so where a copy lands tells
  * which table the device used.
+ *
+ * Run with run-guest --guest-qmp: some tests read the model's counters or
+ * make it refuse commands (x-refuse-cmd) over QMP.
  */
 #include <sys/mman.h>
 
@@ -22,6 +25,7 @@
 
 #ifdef LAB_HAVE_SMMU_LITE_NESTED_UAPI
 #include "lab_nested.h"
+#include "lab_qmp.h"
 
 #define RAM_SIZE	(4UL << 20)
 #define IPA_BASE	0x40000000ULL
@@ -42,6 +46,13 @@
 
 #define ASID_A		1
 #define ASID_B		2
+
+#define SMMU		"/machine/peripheral/smmu0"
+#define CMD_CFGI_STE	0x03
+#define CMD_TLBI_ASID	0x11
+#define CMD_TLBI_VA	0x12
+#define CMD_SYNC	0x46
+#define REFUSE_ROUNDS	3
 
 /* --- iommufd calls this suite adds ------------------------------------- */
 
@@ -705,6 +716,123 @@ TEST_F_TIMEOUT(nested, fail_nth, LAB_TEST_TIMEOUT)
 	TH_LOG("%u of %u runs failed by injection, cleanly", injected, nth);
 	test_cmd_detach(&self->g);
 	test_cmd_destroy(self->iommufd, self->parent);
+}
+/*
+ * A command the device refuses fails the request: EIO, and entry_num counts
+ * only the entries before the refused one, whether the device refused a
+ * command queued for an entry (TLBI_VA, TLBI_ASID, the CFGI_STE of a
+ * CFGI_CD) or the SYNC behind them (which confirms none of them). Each
+ * case runs REFUSE_ROUNDS times: a driver whose interrupt handler may skip
+ * the refused command before the waiter looks reports it only sometimes.
+ * The same request then goes through, and the device still translates.
+ */
+TEST_F_TIMEOUT(nested, refused_invalidation_fails, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_hwpt_smmu_lite_invalidate va[] = {
+		TLBI_VA(ASID_A, IPA_BASE + PROBE_OFF, 1),
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate asid[] = {
+		TLBI_ASID(ASID_A),
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate cd[] = { CFGI_CD };
+	const struct iommu_hwpt_smmu_lite_invalidate three[] = {
+		TLBI_ASID(ASID_B), TLBI_VA(ASID_A, IPA_BASE + PROBE_OFF, 1),
+		TLBI_ASID(ASID_A),
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate asid_cd[] = {
+		TLBI_ASID(ASID_B), CFGI_CD,
+	};
+	const struct {
+		const char *what;
+		const struct iommu_hwpt_smmu_lite_invalidate *reqs;
+		__u32 n, done;
+		__u8 opcode;
+	} cases[] = {
+		{ "TLBI_VA refused", va, 1, 0, CMD_TLBI_VA },
+		{ "TLBI_ASID refused", asid, 1, 0, CMD_TLBI_ASID },
+		{ "CFGI_CD's CFGI_STE refused", cd, 1, 0, CMD_CFGI_STE },
+		{ "second of three refused", three, 3, 1, CMD_TLBI_VA },
+		{ "CFGI_CD after a TLBI refused", asid_cd, 2, 1, CMD_CFGI_STE },
+		{ "SYNC refused", three, 3, 0, CMD_SYNC },
+	};
+	unsigned int c, r, lap = 1;
+	uint64_t left;
+	__u32 a, done;
+
+	ASSERT_EQ(0, lab_qmp_open());
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, lap++));
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		for (r = 0; r < REFUSE_ROUNDS; r++) {
+			ASSERT_EQ(0, lab_qmp_qom_set_u64(SMMU, "x-refuse-cmd",
+							 cases[c].opcode));
+			ASSERT_EQ(0, lab_qmp_qom_set_u64(SMMU,
+							 "x-refuse-cmd-count", 1));
+			EXPECT_EQ(-EIO, invalidate(self, a, cases[c].reqs,
+						   cases[c].n, &done))
+				TH_LOG("%s, round %u", cases[c].what, r);
+			EXPECT_EQ(cases[c].done, done)
+				TH_LOG("%s, round %u: entry_num", cases[c].what, r);
+			ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU,
+							 "x-refuse-cmd-count",
+							 &left));
+			ASSERT_EQ(0, left) TH_LOG("%s: nothing refused",
+						  cases[c].what);
+			ASSERT_EQ(0, invalidate(self, a, cases[c].reqs,
+						cases[c].n, &done));
+			ASSERT_EQ(cases[c].n, done);
+			ASSERT_EQ(1, which_view(self, lap++));
+		}
+	}
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	lab_qmp_close();
+}
+
+/*
+ * With no entries, IOMMU_HWPT_INVALIDATE asks whether the data type is
+ * supported: smmu-lite's is, VT-d's is not.
+ */
+TEST_F_TIMEOUT(nested, empty_invalidate_checks_the_type, LAB_TEST_TIMEOUT)
+{
+	__u32 a, done = 0;
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	EXPECT_EQ(-EINVAL, lab_hwpt_invalidate(self->iommufd, a,
+					       IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
+					       NULL, 0, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(-EINVAL, lab_hwpt_invalidate(self->iommufd, a, 0x1234,
+					       NULL, 0, &done));
+	EXPECT_EQ(0, lab_hwpt_invalidate(self->iommufd, a,
+					 IOMMU_HWPT_INVALIDATE_DATA_SMMU_LITE,
+					 NULL, 0, &done));
+	EXPECT_EQ(0, done);
+	test_cmd_destroy(self->iommufd, a);
+}
+
+/*
+ * The parent enforces cache coherency (iommufd asks it to, the device being
+ * able to), so DMA through a nested HWPT over it must be snooped: the
+ * model's snoop-forced counter moves with a nested copy, not only with
+ * paging ones.
+ */
+TEST_F_TIMEOUT(nested, nested_dma_is_snooped, LAB_TEST_TIMEOUT)
+{
+	uint64_t before, after;
+	__u32 a;
+
+	ASSERT_EQ(0, lab_qmp_open());
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "stat-snoop-forced", &before));
+	ASSERT_EQ(1, which_view(self, 1));
+	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "stat-snoop-forced", &after));
+	EXPECT_LT(before, after) TH_LOG("a nested copy was not snooped");
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	lab_qmp_close();
 }
 
 /*

@@ -6,6 +6,12 @@
  * replace the page-table levels the first mapping left behind; a driver
  * that keeps them refuses the map (EEXIST) or translates through them.
  *
+ * And an unmap under cached translations: the pages the device has just
+ * used, unmapped one at a time (a one-page range, the last page of a
+ * range), must be gone for the device at once; a driver whose TLBI misses
+ * a page of the range leaves the device writing to a page it was given
+ * back.
+ *
  * The 1 GiB case needs a gigantic page, which a small guest cannot get:
  * it is skipped unless the kernel command line says lab.require_1g=1, in
  * which case failing to get one is a failure.
@@ -19,6 +25,8 @@
 #define SZ_1G		(1UL << 30)
 #define IOVA_REUSE	0x80000000ULL	/* 1 GiB aligned */
 #define COPY_LEN	8192
+#define IOVA_PAGES	0x40000000ULL
+#define NR_PAGES	4
 
 static bool lab_require_1g(void)
 {
@@ -138,6 +146,56 @@ TEST_F_TIMEOUT(pgtable, reuse_4k_then_1g, LAB_TEST_TIMEOUT)
 	}
 	reuse_as_block(_metadata, self, buf, SZ_1G);
 	munmap(buf, SZ_1G);
+}
+
+/*
+ * NR_PAGES pages mapped one mapping each, so that each can be unmapped on
+ * its own; the device fills all of them (caching each translation), then
+ * they are unmapped one by one from the last: after each unmap, a fill of
+ * the unmapped page fails and leaves it alone, and the pages still mapped
+ * take theirs. The first unmap is the last page of the range the device
+ * used; each is a one-page range.
+ */
+TEST_F_TIMEOUT(pgtable, unmap_under_cached_translations, LAB_TEST_TIMEOUT)
+{
+	size_t len = NR_PAGES * LAB_PAGE_SIZE;
+	unsigned char *buf;
+	int i, k;
+
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, buf);
+	for (i = 0; i < NR_PAGES; i++)
+		test_cmd_ioas_map(self->iommufd, self->ioas,
+				  buf + i * LAB_PAGE_SIZE, LAB_PAGE_SIZE,
+				  IOVA_PAGES + i * LAB_PAGE_SIZE);
+	memset(buf, 0, len);
+	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      IOVA_PAGES, len, 0x44444444));
+	ASSERT_EQ(0x44, buf[len - 1]);
+
+	for (i = NR_PAGES - 1; i >= 0; i--) {
+		__u64 iova = IOVA_PAGES + i * LAB_PAGE_SIZE;
+
+		ASSERT_EQ(0, lab_ioas_unmap(self->iommufd, self->ioas, iova,
+					    LAB_PAGE_SIZE));
+		memset(buf, 0, len);
+		EXPECT_NE(DMA_GEN_ERR_OK,
+			  dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0, iova,
+				      LAB_PAGE_SIZE, 0x55555555))
+			TH_LOG("page %d still translated after its unmap", i);
+		EXPECT_EQ(0, buf[i * LAB_PAGE_SIZE]);
+		EXPECT_EQ(0, buf[(i + 1) * LAB_PAGE_SIZE - 1]);
+		for (k = 0; k < i; k++) {
+			__u64 at = IOVA_PAGES + k * LAB_PAGE_SIZE;
+
+			ASSERT_EQ(DMA_GEN_ERR_OK,
+				  dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0, at,
+					      LAB_PAGE_SIZE, 0x66666666));
+			ASSERT_EQ(0x66, buf[k * LAB_PAGE_SIZE]);
+		}
+	}
+	munmap(buf, len);
 }
 
 TEST_HARNESS_MAIN

@@ -120,6 +120,10 @@ WARN = """[    9.301001] ------------[ cut here ]------------
 [    9.305012] ---[ end trace 0000000000000000 ]---
 """
 
+# The core's WARN when a blocking-domain attach (a detach) fails.
+EXPECTED_WARN = WARN.replace('drivers/iommu/smmu-lite/smmu-lite.c:812 sl_detach',
+                             'drivers/iommu/iommu.c:123 __iommu_group_set_domain_nofail')
+
 # Fault injection with verbose=2: the notice and its stack dump.
 FAULT = """[    3.402001] FAULT_INJECTION: forcing a failure.
                name failslab, interval 1, probability 0, space 0, times 1
@@ -211,6 +215,17 @@ CASES = [
      ['stack dump'], True),
     ('WARNING among fault-injection noise: found',
      run('iommufd_fail_nth', FAULT + WARN + ALLOC), ['WARNING'], True),
+    ('the WARN a failed detach provokes, in its smmu_errors case: ignored',
+     run('smmu_errors', '#  RUN           errors.refused_detach_keeps_the_domain ...\n'
+         + EXPECTED_WARN + '#            OK  errors.refused_detach_keeps_the_domain\n'), [], True),
+    ('the same WARN in another smmu_errors case: found',
+     run('smmu_errors', '#  RUN           errors.refused_cfgi_fails_replace ...\n'
+         + EXPECTED_WARN), ['WARNING'], True),
+    ('another WARN in the case that expects one: found',
+     run('smmu_errors', '#  RUN           errors.refused_detach_keeps_the_domain ...\n'
+         + EXPECTED_WARN + WARN), ['WARNING'], True),
+    ('the expected WARN in another program: found',
+     run('iommufd_replace', EXPECTED_WARN), ['WARNING'], True),
     ('sleeping function called from invalid context',
      run('iommufd', one_line('BUG: sleeping function called from invalid context at '
                              'kernel/locking/mutex.c:585')), ['atomic sleep'], True),
