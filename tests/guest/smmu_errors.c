@@ -132,6 +132,15 @@ static int copy_lands(FIXTURE_DATA(errors) *self, unsigned char val)
 	return copy_lands_in(&self->g, self->buf, 2, val);
 }
 
+/* Refusals armed but not made yet (-1 if QMP failed). */
+static uint64_t refusals_left(void)
+{
+	uint64_t left = ~0ULL;
+
+	lab_qmp_qom_get_u64(SMMU, "x-refuse-cmd-count", &left);
+	return left;
+}
+
 static int refuse(__u8 opcode, unsigned int count)
 {
 	int ret = lab_qmp_qom_set_u64(SMMU, "x-refuse-cmd", opcode);
@@ -176,7 +185,6 @@ TEST_F_TIMEOUT(errors, vmid_free_gives_back_no_asid, LAB_TEST_TIMEOUT)
 TEST_F_TIMEOUT(errors, refused_cfgi_fails_replace, LAB_TEST_TIMEOUT)
 {
 	long long errors = smmu_stat("cmd_errors");
-	uint64_t left;
 
 	ASSERT_LE(0, errors) TH_LOG("no cmd_errors in the driver's debugfs");
 	test_cmd_attach(&self->g, self->hwpt[0]);
@@ -184,8 +192,7 @@ TEST_F_TIMEOUT(errors, refused_cfgi_fails_replace, LAB_TEST_TIMEOUT)
 
 	ASSERT_EQ(0, refuse(CMD_CFGI_STE, 1));
 	ASSERT_EQ(-EIO, lab_vfio_attach(self->g.fd, self->hwpt[1], NULL));
-	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "x-refuse-cmd-count", &left));
-	ASSERT_EQ(0, left);
+	ASSERT_EQ(0, refusals_left());
 	ASSERT_EQ(errors + 1, smmu_stat("cmd_errors"));
 	/* iommufd kept the old HWPT, and so did the device */
 	test_err_destroy(EBUSY, self->iommufd, self->hwpt[0]);
@@ -239,7 +246,6 @@ TEST_F_TIMEOUT(errors, refused_tlbi_keeps_the_domain, LAB_TEST_TIMEOUT)
 TEST_F_TIMEOUT(errors, refused_detach_keeps_the_domain, LAB_TEST_TIMEOUT)
 {
 	long long kept = smmu_stat("quarantined");
-	uint64_t left;
 
 	ASSERT_LE(0, kept) TH_LOG("no quarantined in the driver's debugfs");
 	test_cmd_attach(&self->g, self->hwpt[1]);
@@ -247,8 +253,7 @@ TEST_F_TIMEOUT(errors, refused_detach_keeps_the_domain, LAB_TEST_TIMEOUT)
 
 	ASSERT_EQ(0, refuse(CMD_CFGI_STE, 1));
 	lab_vfio_detach(self->g.fd);
-	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "x-refuse-cmd-count", &left));
-	ASSERT_EQ(0, left);
+	ASSERT_EQ(0, refusals_left());
 	test_cmd_destroy(self->iommufd, self->hwpt[1]);
 	ASSERT_EQ(kept + 1, smmu_stat("quarantined"))
 		TH_LOG("a domain still in use was freed");
@@ -267,8 +272,6 @@ TEST_F_TIMEOUT(errors, refused_detach_keeps_the_domain, LAB_TEST_TIMEOUT)
  */
 TEST_F_TIMEOUT(errors, refused_unmap_tlbi_still_invalidates, LAB_TEST_TIMEOUT)
 {
-	uint64_t left;
-
 	ASSERT_EQ(0, lab_ioas_map(self->iommufd, self->ioas[0],
 				  self->buf[0] + COPY_LEN, COPY_LEN,
 				  IOVA_ALIAS));
@@ -283,8 +286,7 @@ TEST_F_TIMEOUT(errors, refused_unmap_tlbi_still_invalidates, LAB_TEST_TIMEOUT)
 	ASSERT_EQ(0, refuse(CMD_TLBI_VA, 1));
 	ASSERT_EQ(0, lab_ioas_unmap(self->iommufd, self->ioas[0], IOVA_ALIAS,
 				    COPY_LEN));
-	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "x-refuse-cmd-count", &left));
-	ASSERT_EQ(0, left) TH_LOG("the unmap sent no TLBI_VA");
+	ASSERT_EQ(0, refusals_left()) TH_LOG("the unmap sent no TLBI_VA");
 	memset(self->buf[0], 0x92, COPY_LEN);
 	memset(self->buf[0] + COPY_LEN, 0, COPY_LEN);
 	EXPECT_NE(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_COPY,
