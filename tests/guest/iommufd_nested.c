@@ -47,10 +47,8 @@
 #define ASID_A		1
 #define ASID_B		2
 
-#define SMMU		"/machine/peripheral/smmu0"
+/* what the device refuses: CFGI_CD is CFGI_STE to it */
 #define CMD_CFGI_STE	0x03
-#define CMD_TLBI_ASID	0x11
-#define CMD_TLBI_VA	0x12
 #define CMD_SYNC	0x46
 #define REFUSE_ROUNDS	3
 
@@ -717,6 +715,7 @@ TEST_F_TIMEOUT(nested, fail_nth, LAB_TEST_TIMEOUT)
 	test_cmd_detach(&self->g);
 	test_cmd_destroy(self->iommufd, self->parent);
 }
+
 /*
  * A command the device refuses fails the request: EIO, and entry_num counts
  * only the entries before the refused one, whether the device refused a
@@ -748,15 +747,14 @@ TEST_F_TIMEOUT(nested, refused_invalidation_fails, LAB_TEST_TIMEOUT)
 		__u32 n, done;
 		__u8 opcode;
 	} cases[] = {
-		{ "TLBI_VA refused", va, 1, 0, CMD_TLBI_VA },
-		{ "TLBI_ASID refused", asid, 1, 0, CMD_TLBI_ASID },
+		{ "TLBI_VA refused", va, 1, 0, LAB_OP_TLBI_VA },
+		{ "TLBI_ASID refused", asid, 1, 0, LAB_OP_TLBI_ASID },
 		{ "CFGI_CD's CFGI_STE refused", cd, 1, 0, CMD_CFGI_STE },
-		{ "second of three refused", three, 3, 1, CMD_TLBI_VA },
+		{ "second of three refused", three, 3, 1, LAB_OP_TLBI_VA },
 		{ "CFGI_CD after a TLBI refused", asid_cd, 2, 1, CMD_CFGI_STE },
 		{ "SYNC refused", three, 3, 0, CMD_SYNC },
 	};
 	unsigned int c, r, lap = 1;
-	uint64_t left;
 	__u32 a, done;
 
 	ASSERT_EQ(0, lab_qmp_open());
@@ -765,20 +763,14 @@ TEST_F_TIMEOUT(nested, refused_invalidation_fails, LAB_TEST_TIMEOUT)
 	ASSERT_EQ(1, which_view(self, lap++));
 	for (c = 0; c < ARRAY_SIZE(cases); c++) {
 		for (r = 0; r < REFUSE_ROUNDS; r++) {
-			ASSERT_EQ(0, lab_qmp_qom_set_u64(SMMU, "x-refuse-cmd",
-							 cases[c].opcode));
-			ASSERT_EQ(0, lab_qmp_qom_set_u64(SMMU,
-							 "x-refuse-cmd-count", 1));
+			ASSERT_EQ(0, lab_smmu_refuse(cases[c].opcode, 1));
 			EXPECT_EQ(-EIO, invalidate(self, a, cases[c].reqs,
 						   cases[c].n, &done))
 				TH_LOG("%s, round %u", cases[c].what, r);
 			EXPECT_EQ(cases[c].done, done)
 				TH_LOG("%s, round %u: entry_num", cases[c].what, r);
-			ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU,
-							 "x-refuse-cmd-count",
-							 &left));
-			ASSERT_EQ(0, left) TH_LOG("%s: nothing refused",
-						  cases[c].what);
+			ASSERT_EQ(0, lab_smmu_refusals_left())
+				TH_LOG("%s: nothing refused", cases[c].what);
 			ASSERT_EQ(0, invalidate(self, a, cases[c].reqs,
 						cases[c].n, &done));
 			ASSERT_EQ(cases[c].n, done);
@@ -826,9 +818,9 @@ TEST_F_TIMEOUT(nested, nested_dma_is_snooped, LAB_TEST_TIMEOUT)
 	ASSERT_EQ(0, lab_qmp_open());
 	ASSERT_EQ(0, alloc_s1(self, 0, &a));
 	test_cmd_attach(&self->g, a);
-	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "stat-snoop-forced", &before));
+	ASSERT_EQ(0, lab_qmp_qom_get_u64(LAB_SMMU_PATH, "stat-snoop-forced", &before));
 	ASSERT_EQ(1, which_view(self, 1));
-	ASSERT_EQ(0, lab_qmp_qom_get_u64(SMMU, "stat-snoop-forced", &after));
+	ASSERT_EQ(0, lab_qmp_qom_get_u64(LAB_SMMU_PATH, "stat-snoop-forced", &after));
 	EXPECT_LT(before, after) TH_LOG("a nested copy was not snooped");
 	test_cmd_detach(&self->g);
 	test_cmd_destroy(self->iommufd, a);

@@ -550,4 +550,25 @@ static inline int lab_qmp_qom_set_u64(const char *path, const char *prop,
 	return lab_qmp_execute("qom-set", args, NULL, 0);
 }
 
+/* smmu-lite's failure injection: the QOM path of the lab's instance */
+#define LAB_SMMU_PATH		"/machine/peripheral/smmu0"
+
+/* smmu-lite refuses the next @count commands of @opcode it consumes. */
+static inline int lab_smmu_refuse(uint8_t opcode, unsigned int count)
+{
+	int ret = lab_qmp_qom_set_u64(LAB_SMMU_PATH, "x-refuse-cmd", opcode);
+
+	return ret ?: lab_qmp_qom_set_u64(LAB_SMMU_PATH, "x-refuse-cmd-count",
+					  count);
+}
+
+/* Refusals armed but not made yet (all ones if QMP failed). */
+static inline uint64_t lab_smmu_refusals_left(void)
+{
+	uint64_t left = ~0ULL;
+
+	lab_qmp_qom_get_u64(LAB_SMMU_PATH, "x-refuse-cmd-count", &left);
+	return left;
+}
+
 #endif /* __LAB_QMP_H */

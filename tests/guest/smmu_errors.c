@@ -25,7 +25,6 @@
 #include "lab_utils.h"
 #include "lab_qmp.h"
 
-#define SMMU		"/machine/peripheral/smmu0"
 #define CMD_CFGI_STE	0x03
 #define CMD_TLBI_ASID	0x11
 #define CMD_TLBI_VA	0x12
@@ -96,7 +95,7 @@ FIXTURE_TEARDOWN(errors)
 {
 	int i;
 
-	lab_qmp_qom_set_u64(SMMU, "x-refuse-cmd-count", 0);
+	lab_qmp_qom_set_u64(LAB_SMMU_PATH, "x-refuse-cmd-count", 0);
 	lab_vfio_detach(self->g.fd);
 	dma_gen_close(&self->g);
 	close(self->iommufd);
@@ -130,22 +129,6 @@ static int copy_lands_in(struct dma_gen *g, unsigned char **buf, int n,
 static int copy_lands(FIXTURE_DATA(errors) *self, unsigned char val)
 {
 	return copy_lands_in(&self->g, self->buf, 2, val);
-}
-
-/* Refusals armed but not made yet (-1 if QMP failed). */
-static uint64_t refusals_left(void)
-{
-	uint64_t left = ~0ULL;
-
-	lab_qmp_qom_get_u64(SMMU, "x-refuse-cmd-count", &left);
-	return left;
-}
-
-static int refuse(__u8 opcode, unsigned int count)
-{
-	int ret = lab_qmp_qom_set_u64(SMMU, "x-refuse-cmd", opcode);
-
-	return ret ?: lab_qmp_qom_set_u64(SMMU, "x-refuse-cmd-count", count);
 }
 
 /*
@@ -190,9 +173,9 @@ TEST_F_TIMEOUT(errors, refused_cfgi_fails_replace, LAB_TEST_TIMEOUT)
 	test_cmd_attach(&self->g, self->hwpt[0]);
 	ASSERT_EQ(0, copy_lands(self, 0x41));
 
-	ASSERT_EQ(0, refuse(CMD_CFGI_STE, 1));
+	ASSERT_EQ(0, lab_smmu_refuse(CMD_CFGI_STE, 1));
 	ASSERT_EQ(-EIO, lab_vfio_attach(self->g.fd, self->hwpt[1], NULL));
-	ASSERT_EQ(0, refusals_left());
+	ASSERT_EQ(0, lab_smmu_refusals_left());
 	ASSERT_EQ(errors + 1, smmu_stat("cmd_errors"));
 	/* iommufd kept the old HWPT, and so did the device */
 	test_err_destroy(EBUSY, self->iommufd, self->hwpt[0]);
@@ -221,7 +204,7 @@ TEST_F_TIMEOUT(errors, refused_tlbi_keeps_the_domain, LAB_TEST_TIMEOUT)
 	ASSERT_EQ(1, copy_lands(self, 0x51));
 	test_cmd_attach(&self->g, self->hwpt[0]);
 
-	ASSERT_EQ(0, refuse(CMD_TLBI_ASID, 2));
+	ASSERT_EQ(0, lab_smmu_refuse(CMD_TLBI_ASID, 2));
 	test_cmd_destroy(self->iommufd, self->hwpt[1]);
 	ASSERT_EQ(kept + 1, smmu_stat("quarantined"));
 	ASSERT_EQ(-EIO, lab_hwpt_alloc(self->iommufd, self->g.dev_id,
@@ -251,9 +234,9 @@ TEST_F_TIMEOUT(errors, refused_detach_keeps_the_domain, LAB_TEST_TIMEOUT)
 	test_cmd_attach(&self->g, self->hwpt[1]);
 	ASSERT_EQ(1, copy_lands(self, 0x81));
 
-	ASSERT_EQ(0, refuse(CMD_CFGI_STE, 1));
+	ASSERT_EQ(0, lab_smmu_refuse(CMD_CFGI_STE, 1));
 	lab_vfio_detach(self->g.fd);
-	ASSERT_EQ(0, refusals_left());
+	ASSERT_EQ(0, lab_smmu_refusals_left());
 	test_cmd_destroy(self->iommufd, self->hwpt[1]);
 	ASSERT_EQ(kept + 1, smmu_stat("quarantined"))
 		TH_LOG("a domain still in use was freed");
@@ -283,10 +266,10 @@ TEST_F_TIMEOUT(errors, refused_unmap_tlbi_still_invalidates, LAB_TEST_TIMEOUT)
 					      0));
 	ASSERT_EQ(0, memcmp(self->buf[0], self->buf[0] + COPY_LEN, COPY_LEN));
 
-	ASSERT_EQ(0, refuse(CMD_TLBI_VA, 1));
+	ASSERT_EQ(0, lab_smmu_refuse(CMD_TLBI_VA, 1));
 	ASSERT_EQ(0, lab_ioas_unmap(self->iommufd, self->ioas[0], IOVA_ALIAS,
 				    COPY_LEN));
-	ASSERT_EQ(0, refusals_left()) TH_LOG("the unmap sent no TLBI_VA");
+	ASSERT_EQ(0, lab_smmu_refusals_left()) TH_LOG("the unmap sent no TLBI_VA");
 	memset(self->buf[0], 0x92, COPY_LEN);
 	memset(self->buf[0] + COPY_LEN, 0, COPY_LEN);
 	EXPECT_NE(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_COPY,
