@@ -2,22 +2,23 @@
 # Pinned inputs, all from Debian's registry. Bump a version and its checksums
 # together; scripts/fetch-sources refuses anything that does not match.
 
-# QEMU 10.0 source package (trixie), unpacked with dpkg-source -x.
+# QEMU 10.2 source package (sid), unpacked with dpkg-source -x.
 QEMU_SRC_PKG=qemu
-QEMU_SRC_VERSION='1:10.0.13+ds-0+deb13u1'
-QEMU_SRC_SUITE=trixie
-QEMU_UPSTREAM=10.0.13
+QEMU_SRC_VERSION='1:10.2.2+ds-1'
+QEMU_SRC_SUITE=sid
+QEMU_UPSTREAM='10.2.2'
 QEMU_SRC_FILES='
-qemu_10.0.13+ds-0+deb13u1.dsc a426c892e5369058c3423816c8625bc8010bb5a58ece57261f62b64ee4d765ad
-qemu_10.0.13+ds.orig.tar.xz 6a0888e806c2ffc0c5f0733e974f9aea55491950d3c47c98669c8b236dde59ae
-qemu_10.0.13+ds-0+deb13u1.debian.tar.xz da73c092f5684c551b0334d675eb16a3dec91e1edea94759cfb1102fa4a0364e
+qemu_10.2.2+ds-1.debian.tar.xz ddf75aceab4f8f77374f3cb34fc97b41514895aeb293ce8b2ddd5e072bb0f5c0
+qemu_10.2.2+ds-1.dsc f1684b3aa5ec500c3389d346c6501dee45041ea91656c6556d4da9023b7987dd
+qemu_10.2.2+ds.orig.tar.xz be05230fe47a6937cd29f28f562932c8125f9c93c2a82c625198f7a4aa601dfb
 '
 
-# Firmware (qboot, option ROMs) of the same QEMU version; the +ds build has none.
+# Firmware (qboot, option ROMs): the +ds source has none, and sid serves the
+# binary packages of a newer QEMU only; the ROMs' interfaces are stable.
 QEMU_DATA_PKG=qemu-system-data
-QEMU_DATA_VERSION='1:10.0.13+ds-0+deb13u1'
-QEMU_DATA_DEB='qemu-system-data_1%3a10.0.13+ds-0+deb13u1_all.deb'
-QEMU_DATA_SHA256=a0e03c526cc09d4c2ab20aa19a8c12e916cdc49a170acb16a6563c28f70eafd3
+QEMU_DATA_VERSION='1:11.1.3+ds-2~bpo13+1'
+QEMU_DATA_DEB='qemu-system-data_1%3a11.1.3+ds-2~bpo13+1_all.deb'
+QEMU_DATA_SHA256='7d5e70498a1ebcf1d001a4182c35f8c36059458da8aa735524b3dfe5f27a6680'
 
 # Linux 6.12 source for the guest kernel.
 LINUX_PKG=linux-source-6.12

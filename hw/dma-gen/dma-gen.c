@@ -859,7 +859,7 @@ static const struct {
       "Read-only: continuous-mode timer ticks run" },
 };
 
-static void dma_gen_class_init(ObjectClass *klass, void *data)
+static void dma_gen_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);

@@ -5,7 +5,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/timer.h"
-#include "exec/address-spaces.h"
+#include "system/address-spaces.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
 

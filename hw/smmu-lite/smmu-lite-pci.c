@@ -12,7 +12,7 @@
 #include "hw/qdev-properties.h"
 #include "hw/pci/pcie.h"
 #include "qapi/visitor.h"
-#include "exec/address-spaces.h"
+#include "system/address-spaces.h"
 #include "migration/vmstate.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
@@ -362,7 +362,7 @@ static void smmu_lite_get_cr0(Object *obj, Visitor *v, const char *name,
     visit_type_uint32(v, name, &val, errp);
 }
 
-static void smmu_lite_class_init(ObjectClass *klass, void *data)
+static void smmu_lite_class_init(ObjectClass *klass, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);

@@ -203,7 +203,8 @@ void smmu_lite_stats_result(SmmuLiteState *s, uint32_t sid,
     }
 }
 
-static gint smmu_lite_sid_cmp(gconstpointer a, gconstpointer b)
+static gint smmu_lite_sid_cmp(gconstpointer a, gconstpointer b,
+                              gpointer unused)
 {
     return (gint)GPOINTER_TO_UINT(a) - (gint)GPOINTER_TO_UINT(b);
 }
@@ -226,7 +227,8 @@ static char *smmu_lite_get_stream_stats(Object *obj, Error **errp)
         return g_string_free(str, false);
     }
     qemu_mutex_lock(&s->mutex);
-    keys = g_list_sort(g_hash_table_get_keys(s->streams), smmu_lite_sid_cmp);
+    keys = g_list_sort_with_data(g_hash_table_get_keys(s->streams),
+                                 smmu_lite_sid_cmp, NULL);
     for (l = keys; l; l = l->next) {
         SmmuLiteStream *st = g_hash_table_lookup(s->streams, l->data);
 

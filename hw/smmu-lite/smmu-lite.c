@@ -10,7 +10,7 @@
 #include "qapi/error.h"
 #include "hw/pci/msix.h"
 #include "migration/vmstate.h"
-#include "exec/address-spaces.h"
+#include "system/address-spaces.h"
 #include "smmu-lite-internal.h"
 #include "trace.h"
 
@@ -721,7 +721,7 @@ const VMStateDescription smmu_lite_vmstate = {
     },
 };
 
-static void smmu_lite_iommu_mr_class_init(ObjectClass *klass, void *data)
+static void smmu_lite_iommu_mr_class_init(ObjectClass *klass, const void *data)
 {
     IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
 

@@ -47,7 +47,7 @@ typedef enum Target {
     T_RAM, T_PEER_MMIO, T_UNASSIGNED, T_FAULT, T__MAX
 } Target;
 
-static const char *const target_name[T__MAX] = {
+static const char *const target_kind_name[T__MAX] = {
     [T_RAM] = "ram", [T_PEER_MMIO] = "peer-mmio",
     [T_UNASSIGNED] = "unassigned", [T_FAULT] = "fault",
 };
@@ -646,7 +646,7 @@ int main(int argc, char **argv)
             c->ev = &events[e];
             c->target = t;
             path = g_strdup_printf("/dma-gen/lifecycle/%s/%s",
-                                   events[e].name, target_name[t]);
+                                   events[e].name, target_kind_name[t]);
             sl_add_isolated_test(path, test_lifecycle, c, BUDGET);
         }
     }

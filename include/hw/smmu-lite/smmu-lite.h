@@ -8,7 +8,7 @@
 #define HW_SMMU_LITE_H
 
 #include "hw/pci/pci_device.h"
-#include "exec/memory.h"
+#include "system/memory.h"
 #include "qemu/qht.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
