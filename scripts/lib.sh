@@ -63,6 +63,13 @@ if [ -n "${LINUX_TREE:-}" ]; then
     LINUX_TREE=$(realpath "$LINUX_TREE")
     [ "$(realpath "$(git -C "$LINUX_TREE" rev-parse --show-toplevel)")" = "$LINUX_TREE" ] ||
         die "LINUX_TREE=$LINUX_TREE is inside a git tree, not its top ($(git -C "$LINUX_TREE" rev-parse --show-toplevel))"
+    if [ -z "$LAB_SKIP_DRIVER" ]; then
+        tree_version=$(git -C "$LINUX_TREE" show HEAD:Makefile 2>/dev/null |
+            awk '$1 == "VERSION" { v = $3 } $1 == "PATCHLEVEL" { p = $3 } END { if (v != "") print v "." p }')
+        [ -z "$tree_version" ] ||
+            [ "$(printf '%s\n' "$LINUX_TREE_MIN" "$tree_version" | sort -V | head -n1)" = "$LINUX_TREE_MIN" ] ||
+            die "LINUX_TREE=$LINUX_TREE is Linux $tree_version; kernel-patches/ needs $LINUX_TREE_MIN or later (SKIP_DRIVER=1 runs the intel and upstream suites without the driver)"
+    fi
     LAB_KDIR=${LAB_KDIR:-$LAB_BUILD/tree-$(lab_tree_name "$LINUX_TREE")${LAB_SKIP_DRIVER:+-nodriver}}
 else
     [ -z "$LAB_SKIP_DRIVER" ] || die "SKIP_DRIVER (--skip-driver) is for LINUX_TREE= builds only"

@@ -20,12 +20,16 @@ QEMU_DATA_VERSION='1:11.1.3+ds-2~bpo13+1'
 QEMU_DATA_DEB='qemu-system-data_1%3a11.1.3+ds-2~bpo13+1_all.deb'
 QEMU_DATA_SHA256='7d5e70498a1ebcf1d001a4182c35f8c36059458da8aa735524b3dfe5f27a6680'
 
-# Linux 6.12 source for the guest kernel.
-LINUX_PKG=linux-source-6.12
-LINUX_VERSION='6.12.117-1~deb12u1'
-LINUX_UPSTREAM=6.12.117
-LINUX_DEB='linux-source-6.12_6.12.117-1~deb12u1_all.deb'
-LINUX_SHA256=e849faf31ca3555757f3a8877cb01af92122f744f75d1f3102734651c4e14703
+# Linux 7.3 source for the guest kernel (trixie-backports).
+LINUX_PKG='linux-source-7.3'
+LINUX_VERSION='7.3.4-1~bpo13+1'
+LINUX_UPSTREAM='7.3.4'
+LINUX_DEB='linux-source-7.3_7.3.4-1~bpo13+1_all.deb'
+LINUX_SHA256='703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3'
+# The oldest Linux a LINUX_TREE= may be for kernel-patches/ to apply (the
+# iommu core interfaces the driver implements: 7.x's attach_dev with the old
+# domain, iommu_pages_list, kzalloc_obj).
+LINUX_TREE_MIN=7.2
 
 # Build tools that bookworm itself does not carry in a new enough version.
 MESON_VERSION='1.7.0-1~bpo12+1'

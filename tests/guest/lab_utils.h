@@ -569,7 +569,8 @@ static inline bool lab_dma_progress_wait(struct dma_gen *g, __u64 ops,
  * thread fail, as /proc/thread-self/fail-nth does; lab_fail_nth_end()
  * disables it again and returns true when the failure was injected.
  * lab_fail_nth_setup() lets failslab hit sleeping allocations too and
- * quiets the injection messages; it fails when the kernel has no
+ * quiets the injection messages (failslab, fail_page_alloc, fail_iommufd);
+ * it fails when the kernel has no
  * fault-injection debugfs.
  */
 static inline int lab_fail_nth_setup(void)
@@ -582,6 +583,11 @@ static inline int lab_fail_nth_setup(void)
 	lab_sysfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait", "N");
 	lab_sysfs_write("/sys/kernel/debug/failslab/verbose", "0");
 	lab_sysfs_write("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	/*
+	 * and iommufd's own (CONFIG_IOMMUFD_TEST): 7.x prints from a kthread,
+	 * so a notice can reach the console after the case that caused it
+	 */
+	lab_sysfs_write("/sys/kernel/debug/fail_iommufd/verbose", "0");
 	return 0;
 }
 

@@ -124,6 +124,14 @@ WARN = """[    9.301001] ------------[ cut here ]------------
 EXPECTED_WARN = WARN.replace('drivers/iommu/smmu-lite/smmu-lite.c:812 sl_detach',
                              'drivers/iommu/iommu.c:123 __iommu_group_set_domain_nofail')
 
+# The same two WARNs as Linux 7.x prints them.
+WARN_7 = WARN.replace(
+    'WARNING: CPU: 1 PID: 97 at drivers/iommu/smmu-lite/smmu-lite.c:812 sl_detach+0x1b4/0x1e0',
+    'WARNING: ../linux-src/drivers/iommu/smmu-lite/smmu-lite.c:812 at sl_detach+0x1b4/0x1e0, '
+    'CPU#1: iommufd_replace/97')
+EXPECTED_WARN_7 = WARN_7.replace('drivers/iommu/smmu-lite/smmu-lite.c:812 at sl_detach',
+                                 'drivers/iommu/iommu.c:157 at __iommu_group_set_core_domain')
+
 # Fault injection with verbose=2: the notice and its stack dump.
 FAULT = """[    3.402001] FAULT_INJECTION: forcing a failure.
                name failslab, interval 1, probability 0, space 0, times 1
@@ -226,6 +234,15 @@ CASES = [
          + EXPECTED_WARN + WARN), ['WARNING'], True),
     ('the expected WARN in another program: found',
      run('iommufd_replace', EXPECTED_WARN), ['WARNING'], True),
+    ('7.x format: the WARN a failed detach provokes, in its case: ignored',
+     run('smmu_errors', '#  RUN           errors.refused_detach_keeps_the_domain ...\n'
+         + EXPECTED_WARN_7 + '#            OK  errors.refused_detach_keeps_the_domain\n'), [], True),
+    ('7.x format: another WARN in the case that expects one: found',
+     run('smmu_errors', '#  RUN           errors.refused_detach_keeps_the_domain ...\n'
+         + EXPECTED_WARN_7 + WARN_7), ['WARNING'], True),
+    ('7.x format: the expected WARN in another case: found',
+     run('smmu_errors', '#  RUN           errors.refused_cfgi_fails_replace ...\n'
+         + EXPECTED_WARN_7), ['WARNING'], True),
     ('sleeping function called from invalid context',
      run('iommufd', one_line('BUG: sleeping function called from invalid context at '
                              'kernel/locking/mutex.c:585')), ['atomic sleep'], True),
