@@ -6,7 +6,9 @@
 #                   smmu-lite rows on the debug kernel) and one planted bug
 #                   (check-mutants --rotate); make check-debug:
 #                   every guest test on the debug kernel;
-#                   check-qtest, check-unit, check-guest, check-debug run one
+#                   check-qtest, check-unit, check-guest, check-debug run one;
+#                   check-vfio-full: upstream's vfio_pci_driver_test through
+#                   all five VFIO/iommufd modes (make check: iommufd only)
 #   make demo       boot the guest and run the replace scenario (builds
 #                   QEMU, the lab kernel and the guest; no debug kernel)
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
@@ -56,7 +58,7 @@ endif
 KDIR := $(BUILD)
 ALL_TARGETS := qemu kernel kernel-debug guest
 # the rest of the debug-kernel runs: make check-debug
-CHECK_SUITES := --no-suite guest-debug-full
+CHECK_SUITES := --no-suite guest-debug-full --no-suite guest-vfio-full
 # one planted bug per commit, in turn (all of them: make check-mutants);
 # before the suites, whose meson log test-summary reads
 CHECK_MUTANT := scripts/check-mutants --rotate
@@ -69,7 +71,7 @@ endif
 MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
-        check-unit check-guest check-debug check-mutants check-sanitize \
+        check-unit check-guest check-debug check-vfio-full check-mutants check-sanitize \
         qemu-sanitize fuzz demo shell bench clean distclean
 
 all: $(ALL_TARGETS)
@@ -111,6 +113,9 @@ check-guest: $(GUEST_TARGETS)
 
 check-debug: all
 	$(MESON_TEST) --suite guest-debug --suite guest-debug-full ; scripts/test-summary $$?
+
+check-vfio-full: $(GUEST_TARGETS)
+	$(MESON_TEST) --suite guest-vfio-full ; scripts/test-summary $$?
 
 check-mutants: $(GUEST_TARGETS)
 	scripts/check-mutants
