@@ -36,6 +36,28 @@ sha256_ok() { # file expected-sha256
 stamp_ok() { [ -f "$1/.lab-stamp" ] && [ "$(cat "$1/.lab-stamp")" = "$2" ]; }
 stamp_set() { printf '%s' "$2" > "$1/.lab-stamp"; }
 
+# selftests_make DIR OUTPUT HEADERS: build a kselftest directory statically
+# for the guest, against the uapi HEADERS; each test may run
+# LAB_SELFTEST_TIMEOUT seconds instead of kselftest's 30 (kernel-patches:
+# 'selftests: harness: let the build raise ...'): under TCG on a loaded host
+# 30 s is not a bound on the test, only on the host's speed.
+LAB_SELFTEST_TIMEOUT=${LAB_SELFTEST_TIMEOUT:-300}
+selftests_make() {
+    make -s -C "$1" OUTPUT="$2" CC="ccache gcc" KHDR_INCLUDES="-isystem $3" \
+        USERLDFLAGS=-static USERCFLAGS="-DTEST_TIMEOUT_DEFAULT=$LAB_SELFTEST_TIMEOUT"
+}
+
+# served_versions PKG [src]: the versions of PKG (binary, or with src the
+# source package) that the configured apt suites serve, oldest first.
+served_versions() {
+    if [ "${2:-}" = src ]; then
+        apt-cache showsrc "$1" 2>/dev/null | awk '/^Version:/{print $2}' | sort -uV
+    else
+        apt-cache madison "$1" 2>/dev/null |
+            awk -F' *[|] *' '$3 ~ / Packages$/ { print $2 }' | sort -uV
+    fi
+}
+
 # The kernel-patches/ series: its patch names, and the stamp of a tree that
 # has them applied (Linux version + a hash of the series and every patch).
 kernel_series() { grep -v '^[[:space:]]*\(#\|$\)' "$LAB_TOP/kernel-patches/series" || true; }
