@@ -13,6 +13,7 @@ LAB_SRC=$LAB_CACHE/src
 QEMU_PRISTINE=$LAB_SRC/qemu-$QEMU_UPSTREAM
 QEMU_DATA=$LAB_SRC/qemu-data-${QEMU_DATA_VERSION#*:}
 LINUX_PRISTINE=$LAB_SRC/linux-$LINUX_UPSTREAM
+SPARSE_PRISTINE=$LAB_SRC/sparse-$SPARSE_SRC_VERSION
 LAB_JOBS=${LAB_JOBS:-$(nproc)}
 
 # ccache: one cache outside the tree, paths made relative to the checkout so a

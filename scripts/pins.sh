@@ -32,6 +32,16 @@ LINUX_SHA256='703e369ddd4cce971452f5a593ee55df3a5c10c83caf0fa0df039633ed181ee3'
 LINUX_TREE_MIN=7.2
 
 # Build tools that bookworm itself does not carry in a new enough version.
+# sparse for the kernel series' per-patch check (scripts/check-series):
+# Linux 7.3's checker-valid.sh refuses bookworm's 0.6.4, and sid's binary
+# needs sid's libc: its source package, built here (scripts/build-sparse).
+SPARSE_SRC_PKG=sparse
+SPARSE_SRC_VERSION='0.6.5~rc1-2'
+SPARSE_SRC_FILES='
+sparse_0.6.5~rc1-2.debian.tar.xz 0774bf1317531a03ccf5ebe1a3efa4140f2d7a8f17c823033493697fe6eb4b00
+sparse_0.6.5~rc1-2.dsc 3520edb07c89820367b7fd99212236aaaf7bf4034ce06fdb7718da0c7e61e076
+sparse_0.6.5~rc1.orig.tar.gz 3ac8855ec7f3ab92f325be0f64347ccc2b10f8b4d7c2906783ee8e2bdab3f0de
+'
 MESON_VERSION='1.7.0-1~bpo12+1'
 
 # The sanitizer/fuzzing build of QEMU (make check-sanitize, make fuzz):
