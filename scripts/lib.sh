@@ -99,8 +99,14 @@ else
     LAB_KDIR=${LAB_KDIR:-$LAB_BUILD}
 fi
 
-# The patches of kernel-patches/ that are not the smmu-lite driver: the
-# selftests' own (subject "selftests..."), applied even with --skip-driver.
-kernel_patch_is_selftest() {
-    grep -q -m1 '^Subject: \[PATCH[^]]*\] selftests' "$LAB_TOP/kernel-patches/$1"
+# The patches of kernel-patches/ that are not the smmu-lite driver but
+# change upstream's own tests: tools/testing/selftests (subject
+# "selftests...") and the iommufd test module ("iommufd/selftest: ...").
+# They are applied with --skip-driver too. They are written against the
+# pinned tree: on a LINUX_TREE one may not apply (the fix it carries is not
+# needed there, or the code it extends differs); build-kernel then leaves it
+# out with a notice and lists it in $LAB_KDIR/skipped-patches.
+kernel_patch_is_test() {
+    grep -q -m1 -E '^Subject: \[PATCH[^]]*\] (selftests|iommufd/selftest)[:/]' \
+        "$LAB_TOP/kernel-patches/$1"
 }

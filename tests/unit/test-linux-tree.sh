@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # LINUX_TREE= on trees that cannot take the series, and what a tree lacks:
-# - a patch that does not apply stops build-kernel with one line naming it,
-#   and the user's tree is left as it was (HEAD, index, work tree, refs);
+# - a driver patch that does not apply stops build-kernel with one line
+#   naming it, and the user's tree is left as it was (HEAD, index, work
+#   tree, refs); a patch to upstream's tests that does not apply is left
+#   out with a notice and listed in skipped-patches;
 # - guest-test reports SKIP, with the reason, for a test whose --needs the
-#   tree does not meet (no smmu-lite driver, selftests that did not build);
+#   tree does not meet (no smmu-lite driver, selftests that did not build,
+#   no libvfio driver for the device);
 # - make refuses a LINUX_TREE that is not a git checkout, in one line.
 . "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
-echo "1..7"
+echo "1..9"
 
 # A user's tree: one commit, one local uncommitted change, one branch.
 user=$tmp/mylinux
@@ -24,13 +27,30 @@ refs_before=$(git -C "$user" for-each-ref)
 
 out=$(LAB_BUILD=$tmp/build LINUX_TREE=$user "$top/scripts/build-kernel" 2>&1 >/dev/null)
 rc=$?
-first=$(grep -v -m1 '^[[:space:]]*\(#\|$\)' "$top/kernel-patches/series")
+# the first patch that is not one of upstream's tests (scripts/lib.sh)
+first= tests=()
+for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$top/kernel-patches/series"); do
+    if grep -q -m1 -E '^Subject: \[PATCH[^]]*\] (selftests|iommufd/selftest)[:/]' \
+        "$top/kernel-patches/$p"; then
+        [ -n "$first" ] || tests+=("$p")
+    elif [ -z "$first" ]; then
+        first=$p
+    fi
+done
 errs=$(echo "$out" | grep -c 'error:')
 if [ $rc -ne 0 ] && [ "$errs" = 1 ] &&
    echo "$out" | grep -q "^build-kernel: error: kernel-patches/$first does not apply to $user at ${head_before:0:12} (git am says: .*git-am.log)$"; then
-    ok "a patch that does not apply: one line naming it"
+    ok "a driver patch that does not apply: one line naming it"
 else
-    fail "a patch that does not apply: one line naming it" "exit $rc" "$out"
+    fail "a driver patch that does not apply: one line naming it" "exit $rc" "$out"
+fi
+notices=$(echo "$out" | grep -c "notice: kernel-patches/.* does not apply to $user at .*: left out")
+if [ "${#tests[@]}" -gt 0 ] && [ "$notices" = "${#tests[@]}" ] &&
+   [ "$(cat "$tmp/build/tree-mylinux/skipped-patches" 2>/dev/null)" = "$(printf '%s\n' "${tests[@]}")" ]; then
+    ok "patches to upstream's tests before it: left out, one notice each, listed"
+else
+    fail "patches to upstream's tests before it: left out, one notice each, listed" \
+        "${tests[*]}" "$out"
 fi
 if [ "$(git -C "$user" rev-parse HEAD)" = "$head_before" ] &&
    [ "$(git -C "$user" status --porcelain)" = "$status_before" ] &&
@@ -67,6 +87,16 @@ if [ $? -eq 0 ] && echo "$out" | grep -q "^1\.\.0 # SKIP this tree's iommufd sel
     ok "--needs=selftests: SKIP with the reason"
 else
     fail "--needs=selftests: SKIP with the reason" "$out"
+fi
+printf 'dsa\nioat\n' > "$kd/guest/vfio-drivers"
+echo "0099-selftests-vfio-x.patch" > "$kd/skipped-patches"
+out=$(LAB_KDIR=$kd "$top/scripts/guest-test" vfio-driver-dma-gen-intel vfio_selftest \
+      --needs=vfio-selftests --needs=vfio-driver=dma_gen 2>&1)
+if [ $? -eq 0 ] &&
+   echo "$out" | grep -q "^1\.\.0 # SKIP this tree's libvfio has no dma_gen driver .*0099-selftests-vfio-x.patch"; then
+    ok "--needs=vfio-driver: SKIP naming the driver and the left-out patches"
+else
+    fail "--needs=vfio-driver: SKIP naming the driver and the left-out patches" "$out"
 fi
 echo "CONFIG_SMMU_LITE=y" > "$kd/linux/.config"
 out=$(LAB_KDIR=$kd LAB_QEMU=/nonexistent "$top/scripts/guest-test" replace-smmu-lite \
