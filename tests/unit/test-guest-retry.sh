@@ -7,7 +7,7 @@
 # - a hang inside a program: fails without a second boot.
 . "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 
 kd=$tmp/kdir
 mkdir -p "$kd/linux/arch/x86/boot" "$kd/logs"
@@ -33,7 +33,10 @@ chmod +x "$tmp/qemu"
 run() {
     rm -f "$tmp/count"
     FAKE_PLAN=$1 FAKE_COUNT=$tmp/count LAB_KDIR=$kd LAB_QEMU=$tmp/qemu \
-        "$top/scripts/guest-test" t prog --timeout=2 2>&1
+        "$top/scripts/guest-test" t prog --timeout=2 2>"$tmp/stderr" >"$tmp/stdout"
+    local rc=$?
+    cat "$tmp/stdout" "$tmp/stderr"
+    return $rc
 }
 
 out=$(run "hang good"); rc=$?
@@ -43,6 +46,11 @@ if [ $rc -eq 0 ] && [ "$(cat "$tmp/count")" = 2 ] &&
     ok "a hang at boot, then a good boot: passes and says so"
 else
     fail "a hang at boot, then a good boot: passes and says so" "rc=$rc" "$out"
+fi
+if [ "$(head -n1 "$tmp/stdout")" = "TAP version 13" ]; then
+    ok "after a retry, stdout is still TAP from its first line"
+else
+    fail "after a retry, stdout is still TAP from its first line" "$(head -n3 "$tmp/stdout")"
 fi
 if grep -q 'rcu: INFO' "$kd/logs/t.log.boot1" && grep -q '^LAB-DONE' "$kd/logs/t.log"; then
     ok "the first console is kept as NAME.log.boot1"
