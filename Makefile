@@ -14,6 +14,8 @@
 #   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
 #   make bench      smmu-lite vs intel-iommu, measured side by side
 #   make check-mutants  planted driver bugs (tests/mutants/), each must be caught
+#   make check-series   kernel-patches/ one patch at a time: W=1, sparse,
+#                       builds and boots (FIRST=n LAST=m for a part)
 #   make check-sanitize every qtest on QEMU built with ASan + UBSan (clang)
 #   make fuzz           generic-fuzz on smmu-lite + dma-gen (FUZZ_TIME=seconds)
 #
@@ -47,7 +49,7 @@ ALL_TARGETS := qemu kernel guest
 CHECK_SUITES := --suite qtest --suite unit --suite guest
 CHECK_MUTANT := true
 # targets that build or test the pinned tree only
-PINNED_ONLY := $(filter check-debug check-mutants bench kernel-debug,$(MAKECMDGOALS))
+PINNED_ONLY := $(filter check-debug check-mutants check-series bench kernel-debug,$(MAKECMDGOALS))
 ifneq ($(PINNED_ONLY),)
 $(error $(PINNED_ONLY): for the pinned kernel only, not with LINUX_TREE=)
 endif
@@ -71,7 +73,7 @@ endif
 MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
-        check-unit check-guest check-debug check-vfio-full check-mutants check-sanitize \
+        check-unit check-guest check-debug check-vfio-full check-mutants check-series check-sanitize \
         qemu-sanitize fuzz demo shell bench clean distclean
 
 all: $(ALL_TARGETS)
@@ -120,6 +122,9 @@ check-vfio-full: $(GUEST_TARGETS)
 check-mutants: $(GUEST_TARGETS)
 	scripts/check-mutants
 
+check-series: $(GUEST_TARGETS)
+	scripts/check-series $(FIRST) $(LAST)
+
 # A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation),
 # after the first: both prepare the same QEMU source tree.
 qemu-sanitize: qemu
@@ -143,7 +148,7 @@ shell: $(GUEST_TARGETS)
 
 clean:
 	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/linux $(BUILD)/linux-debug \
-	       $(BUILD)/mutant $(BUILD)/mutants \
+	       $(BUILD)/mutant $(BUILD)/mutants $(BUILD)/series \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz
 
