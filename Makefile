@@ -123,7 +123,7 @@ check-mutants: $(GUEST_TARGETS)
 	scripts/check-mutants
 
 check-series: $(GUEST_TARGETS)
-	scripts/check-series $(FIRST) $(LAST)
+	scripts/check-series $(if $(LAST),$(or $(FIRST),1) $(LAST),$(FIRST))
 
 # A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation),
 # after the first: both prepare the same QEMU source tree.

@@ -11,7 +11,7 @@
 # - make refuses a LINUX_TREE that is not a git checkout, in one line.
 . "$(dirname "$0")/tap.sh"
 echo "TAP version 13"
-echo "1..9"
+echo "1..10"
 
 # A user's tree: one commit, one local uncommitted change, one branch.
 user=$tmp/mylinux
@@ -90,13 +90,20 @@ else
 fi
 printf 'dsa\nioat\n' > "$kd/guest/vfio-drivers"
 echo "0099-selftests-vfio-x.patch" > "$kd/skipped-patches"
-out=$(LAB_KDIR=$kd "$top/scripts/guest-test" vfio-driver-dma-gen-intel vfio_selftest \
-      --needs=vfio-selftests --needs=vfio-driver=dma_gen 2>&1)
+out=$(LINUX_TREE=$user LAB_KDIR=$kd "$top/scripts/guest-test" vfio-driver-dma-gen-intel \
+      vfio_selftest --needs=vfio-selftests --needs=vfio-driver=dma_gen 2>&1)
 if [ $? -eq 0 ] &&
    echo "$out" | grep -q "^1\.\.0 # SKIP this tree's libvfio has no dma_gen driver .*0099-selftests-vfio-x.patch"; then
-    ok "--needs=vfio-driver: SKIP naming the driver and the left-out patches"
+    ok "--needs=vfio-driver on a LINUX_TREE: SKIP naming the driver and the left-out patches"
 else
-    fail "--needs=vfio-driver: SKIP naming the driver and the left-out patches" "$out"
+    fail "--needs=vfio-driver on a LINUX_TREE: SKIP naming the driver and the left-out patches" "$out"
+fi
+out=$(LAB_KDIR=$kd "$top/scripts/guest-test" vfio-driver-dma-gen-intel vfio_selftest \
+      --needs=vfio-selftests --needs=vfio-driver=dma_gen 2>&1)
+if [ $? -ne 0 ] && echo "$out" | grep -q '^not ok 1 - vfio-driver-dma-gen-intel: libvfio has no dma_gen driver'; then
+    ok "--needs=vfio-driver on the pinned tree: a missing driver is a failure"
+else
+    fail "--needs=vfio-driver on the pinned tree: a missing driver is a failure" "$out"
 fi
 echo "CONFIG_SMMU_LITE=y" > "$kd/linux/.config"
 out=$(LAB_KDIR=$kd LAB_QEMU=/nonexistent "$top/scripts/guest-test" replace-smmu-lite \
