@@ -48,6 +48,16 @@ selftests_make() {
         USERLDFLAGS=-static USERCFLAGS="-DTEST_TIMEOUT_DEFAULT=$LAB_SELFTEST_TIMEOUT"
 }
 
+# lab_kmake SRC OBJ: set KMAKE to the make command line that builds the
+# kernel tree SRC into OBJ the way every lab kernel is built (ccache; a
+# fixed build user, host and time, so the same source gives the same
+# objects whichever script builds it).
+lab_kmake() {
+    KMAKE=(make -C "$1" O="$2" -j"$LAB_JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
+           KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=smmu-lab
+           KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00 UTC")
+}
+
 # served_versions PKG [src]: the versions of PKG (binary, or with src the
 # source package) that the configured apt suites serve, oldest first.
 served_versions() {
