@@ -244,11 +244,11 @@ static inline int lab_vfio_pci_bind(const char *bdf)
 
 	/*
 	 * No function reset when vfio-pci opens and closes the device: every
-	 * test opens it, and the FLR's BAR teardown and restore, while the
-	 * other vCPU runs, has been seen to leave QEMU's TCG TLB decoding
-	 * another device's registers as dma-gen's MSI-X table (an assert in
-	 * msix_table_mmio_write). The tests reset dma-gen through its RESET
-	 * register instead (dma_gen_setup()).
+	 * test opens it, and each FLR tears the BARs down and restores them.
+	 * That once made QEMU's TCG decode another device's registers as
+	 * dma-gen's MSI-X table (an assert in msix_table_mmio_write), the race
+	 * fixed by scripts/qemu-fixes/0001-*; the tests still reset dma-gen
+	 * through its RESET register (dma_gen_setup()), which is quicker.
 	 */
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset_method",
 		 bdf);
