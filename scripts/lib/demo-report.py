@@ -10,6 +10,9 @@ usage: demo-report.py OUTDIR ACCEL NAME=LOG[:FLAG...] ...
 Verdict of a run: "hitless" when the replace loop saw no DMA error, no
 data mismatch and (where the IOMMU counts them) no disruption; else
 "disruptive".
+The PNG: DMA ops per ms (left axis), DMA errors and mismatches per ms as
+marks on their own right axis, a tick per replace along the top, and the
+run's totals and verdict as its headline ("0 DMA errors, ...: hitless").
 Exit status 1, with the reason printed, when a run's expectation is not
 met, when a run did no DMA during its replace loop, when a required QOM
 read failed, or when a guest run failed (no LAB-DONE status=0); 0 else.
@@ -20,6 +23,8 @@ import re
 import shutil
 import subprocess
 import sys
+
+import labpy
 
 TL = re.compile(r'^LAB-TL (\d+) (\d+) (\d+) (\d+)$')
 RP = re.compile(r'^LAB-RP (\d+) (\d+) (-?\d+)$')
@@ -141,24 +146,52 @@ def write_csv(path, rows, replaces):
             f.write('%d,%d,%d,%d,%d\n' % (ms, o, e, m, per_ms.get(ms, 0)))
 
 
-def plot(csv, png, title):
+def caption(s, disr, bad):
+    """The run's totals in words, e.g. '37 DMA errors, 0 mismatches: disruptive'."""
+    parts = ['%s DMA errors' % s['dma_errors'], '%s mismatches' % s['mismatches']]
+    if disr is not None:
+        parts.append('%s disruptions' % disr)
+    if int(s['failed']):
+        parts.append('%s failed replaces' % s['failed'])
+    return ', '.join(parts) + (': disruptive' if bad else ': hitless')
+
+
+def plot(csv, png, title, totals, bad):
+    """DMA ops per ms on the left axis; DMA errors and mismatches per ms as
+    marks on their own right axis (log scale when there are any); each
+    replace as a tick along the top; the totals, coloured by the verdict,
+    as a headline above the title."""
     if not shutil.which('gnuplot'):
         return 'gnuplot not installed'
     script = """
-set terminal pngcairo size 1200,420 noenhanced
+set terminal pngcairo size 1200,460 noenhanced
 set output '%(png)s'
 set datafile separator ','
 set title '%(title)s'
 set xlabel 'time (ms)'
-set ylabel 'per ms'
-set key top right
+set ylabel 'DMA ops per ms' tc rgb '#1f77b4'
+set y2label 'DMA errors / mismatches per ms' tc rgb '#d62728'
+set tmargin 5
+set bmargin 5
+set key outside bottom center horizontal
+set label 1 '%(totals)s' at screen 0.5, screen 0.9 center font ',16' tc rgb '%(colour)s'
 stats '%(csv)s' every ::1 using 2 nooutput
-ymax = STATS_max > 0 ? STATS_max * 1.15 : 1
+ymax = STATS_max > 0 ? STATS_max * 1.3 : 1
+stats '%(csv)s' every ::1 using ($3 > $4 ? $3 : $4) nooutput
+emax = STATS_max
 set yrange [0:ymax]
-plot '%(csv)s' every ::1 using 1:($5 > 0 ? ymax : 1/0) with impulses lc rgb '#c8c8c8' title 'replace', \\
-     '' every ::1 using 1:2 with steps lw 2 lc rgb '#1f77b4' title 'DMA ops', \\
-     '' every ::1 using 1:3 with impulses lw 3 lc rgb '#d62728' title 'DMA errors'
-""" % {'png': png, 'title': title.replace("'", ''), 'csv': csv}
+set ytics nomirror tc rgb '#1f77b4'
+set y2tics tc rgb '#d62728'
+if (emax > 0) { set logscale y2; set y2range [0.7:emax * 3] } else { set y2range [0:1]; set y2tics 0, 1, 1 }
+nz(v) = v > 0 ? v : 1/0
+plot '%(csv)s' every ::1 using 1:($5 > 0 ? ymax * 0.95 : 1/0):(0):(ymax * 0.05) with vectors nohead lc rgb '#909090' title 'replace', \\
+     '' every ::1 using 1:2 with steps lw 1.5 lc rgb '#1f77b4' title 'DMA ops', \\
+     '' every ::1 using 1:(nz($3)) axes x1y2 with impulses lw 3 lc rgb '#d62728' notitle, \\
+     '' every ::1 using 1:(nz($3)) axes x1y2 with points pt 7 ps 1.3 lc rgb '#d62728' title 'DMA errors', \\
+     '' every ::1 using 1:(nz($4)) axes x1y2 with points pt 5 ps 1.3 lc rgb '#9400d3' title 'mismatches'
+""" % {'png': png, 'title': title.replace("'", ''), 'csv': csv,
+       'totals': totals.replace("'", ''),
+       'colour': '#d62728' if bad else '#2ca02c'}
     r = subprocess.run(['gnuplot'], input=script, text=True, capture_output=True)
     if r.returncode:
         return 'gnuplot failed: ' + r.stderr.strip().splitlines()[-1] if r.stderr.strip() else 'gnuplot failed'
@@ -170,6 +203,7 @@ def pct(ns):
 
 
 def main():
+    labpy.handle_help(__doc__)
     if len(sys.argv) < 4:
         sys.stderr.write(__doc__)
         return 2
@@ -221,7 +255,9 @@ def main():
         csv = os.path.join(outdir, name + '.csv')
         write_csv(csv, bins(run), run['rp'])
         png = os.path.join(outdir, name + '.png')
-        why = plot(csv, png, '%s: dma-gen traffic while replacing (%s)' % (name, accel))
+        totals = caption(s, disr, bad)
+        why = plot(csv, png, '%s: dma-gen traffic while replacing (%s)' % (name, accel),
+                   totals, bad)
         pngs.append(png if why is None else '%s (no PNG: %s)' % (csv, why))
 
     head = ('IOMMU run', 'replaces', 'DMA ops', 'DMA errors', 'mismatches',
