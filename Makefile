@@ -1,23 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Thin wrapper, as in QEMU: the scripts do the work, meson runs the tests.
-#   make            QEMU with our devices, guest kernel, debug kernel, initramfs
-#   make check      all test suites (qtest, unit, guest, guest-debug: the
-#                   smmu-lite rows on the debug kernel) and one planted bug
-#                   (check-mutants --rotate); make check-debug:
-#                   every guest test on the debug kernel;
-#                   check-qtest, check-unit, check-guest, check-debug run one;
-#                   check-vfio-full: upstream's vfio_pci_driver_test through
-#                   all five VFIO/iommufd modes (make check: iommufd only)
-#   make demo       boot the guest and run the replace scenario (builds
-#                   QEMU, the lab kernel and the guest; no debug kernel)
-#   make shell      boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite)
-#   make bench      smmu-lite vs intel-iommu, measured side by side
-#   make check-mutants  planted driver bugs (tests/mutants/), each must be caught
-#   make check-series   kernel-patches/ one patch at a time: W=1, sparse,
-#                       builds and boots (FIRST=n LAST=m for a part)
-#   make check-sanitize every qtest on QEMU built with ASan + UBSan (clang)
-#   make fuzz           generic-fuzz on smmu-lite + dma-gen (FUZZ_TIME=seconds)
+# `make help` lists every target: the '## ' line above each rule below.
 #
 # Your own kernel tree instead of the pinned one (build/tree-NAME):
 #   make check-guest LINUX_TREE=~/src/linux [SKIP_DRIVER=1]
@@ -74,83 +58,112 @@ MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
         check-unit check-guest check-debug check-vfio-full check-mutants check-series check-sanitize \
-        qemu-sanitize fuzz demo shell bench clean distclean
+        qemu-sanitize fuzz demo shell bench clean distclean help
 
+## all: QEMU with the lab devices, the guest kernel, the debug kernel, the initramfs
 all: $(ALL_TARGETS)
+
+## help: this list
+help:
+	@awk '/^## [a-z-]+: / { sub(/^## /, ""); t = $$0; sub(/:.*/, "", t); \
+	      d = $$0; sub(/^[^:]*: /, "", d); printf "  make %-16s %s\n", t, d }' \
+	     $(firstword $(MAKEFILE_LIST))
 
 $(BUILD)/config.mk:
 	./configure
 
+## qemu: qemu-system-x86_64 with smmu-lite, dma-gen and the lab qtests (build/qemu)
 qemu: $(BUILD)/config.mk
 	scripts/build-qemu
 
+## kernel: the lab guest kernel, kernel-patches/ on the pinned Linux (build/linux)
 kernel: $(BUILD)/config.mk
 	scripts/build-kernel
 
 # After the lab kernel: the same tree, never two kernel builds at once.
+## kernel-debug: the same tree with debug.config: lockdep, KASAN, kmemleak (build/linux-debug)
 kernel-debug: kernel
 	scripts/build-kernel --debug
 
+## headers: the guest kernel's uapi headers only (build/linux-headers)
 headers: $(BUILD)/config.mk
 	scripts/build-kernel --headers-only
 
+## guest: the static guest programs and the initramfs
 guest: kernel
 	scripts/build-guest
 
+## lab: the meson project alone (guest programs and the test list)
 lab: headers
 	scripts/build-guest --lab-only
 
+## check: every suite (qtest, unit, guest, guest-debug) and one planted bug in turn
 check: all
 	rc=0; $(CHECK_MUTANT) || rc=$$?; \
-	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; scripts/test-summary $$rc
+	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; scripts/lib/test-summary $$rc
 
+## check-qtest: the qtests of smmu-lite and dma-gen
 check-qtest: qemu lab
-	$(MESON_TEST) --suite qtest ; scripts/test-summary $$?
+	$(MESON_TEST) --suite qtest ; scripts/lib/test-summary $$?
 
+## check-unit: the lab's tooling on planted inputs (tests/unit)
 check-unit: lab
-	$(MESON_TEST) --suite unit ; scripts/test-summary $$?
+	$(MESON_TEST) --suite unit ; scripts/lib/test-summary $$?
 
+## check-guest: the guest suites on the lab kernel (TESTS=... for some)
 check-guest: $(GUEST_TARGETS)
-	$(MESON_TEST) --suite guest ; scripts/test-summary $$?
+	$(MESON_TEST) --suite guest ; scripts/lib/test-summary $$?
 
+## check-debug: every guest test again on the debug kernel
 check-debug: all
-	$(MESON_TEST) --suite guest-debug --suite guest-debug-full ; scripts/test-summary $$?
+	$(MESON_TEST) --suite guest-debug --suite guest-debug-full ; scripts/lib/test-summary $$?
 
+## check-vfio-full: upstream vfio_pci_driver_test through all five VFIO/iommufd modes
 check-vfio-full: $(GUEST_TARGETS)
-	$(MESON_TEST) --suite guest-vfio-full ; scripts/test-summary $$?
+	$(MESON_TEST) --suite guest-vfio-full ; scripts/lib/test-summary $$?
 
+## check-mutants: every planted driver bug (tests/mutants/) must be caught
 check-mutants: $(GUEST_TARGETS)
 	scripts/check-mutants
 
+## check-series: kernel-patches/ one patch at a time: W=1, sparse, build, boot (FIRST= LAST=)
 check-series: $(GUEST_TARGETS)
 	scripts/check-series $(if $(LAST),$(or $(FIRST),1) $(LAST),$(FIRST))
 
 # A second QEMU build (clang-19, ASan + UBSan + libFuzzer instrumentation),
 # after the first: both prepare the same QEMU source tree.
+## qemu-sanitize: QEMU again with clang, ASan, UBSan and libFuzzer (build/qemu-sanitize)
 qemu-sanitize: qemu
 	scripts/build-qemu --sanitize
 
+## check-sanitize: every qtest on the sanitizer QEMU
 check-sanitize: qemu-sanitize
 	scripts/check-sanitize
 
 FUZZ_TIME ?= 600
+## fuzz: generic-fuzz on smmu-lite and dma-gen (FUZZ_TIME=seconds)
 fuzz: qemu qemu-sanitize
 	scripts/fuzz --time=$(FUZZ_TIME)
 
+## demo: replace under live DMA on each IOMMU, side by side, with pictures
 demo: $(GUEST_TARGETS)
 	scripts/demo
 
+## bench: smmu-lite, intel-iommu and no IOMMU measured side by side
 bench: $(GUEST_TARGETS)
 	scripts/bench
 
+## shell: boot the guest to a busybox shell (IOMMU=none|intel|smmu-lite, GDB=1)
 shell: $(GUEST_TARGETS)
 	scripts/run-guest --shell --iommu=$(IOMMU) --accel=$(LAB_ACCEL) $(if $(GDB),--gdb)
 
+## clean: remove the build outputs, keep the prepared sources
 clean:
 	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/linux $(BUILD)/linux-debug \
 	       $(BUILD)/mutant $(BUILD)/mutants $(BUILD)/series \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
 	       $(BUILD)/initramfs.cpio.gz
 
+## distclean: remove build/
 distclean:
 	rm -rf $(BUILD)

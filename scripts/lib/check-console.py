@@ -52,6 +52,8 @@ usage: check-console [--kmemleak] LOG
 import re
 import sys
 
+import labpy
+
 # Where failures are injected: program -> its injecting kselftest cases, or
 # None for all of them. iommufd_fail_nth injects in every case (fail-nth,
 # notices quiet); iommufd_replace and iommufd_nested in one case each
@@ -208,6 +210,7 @@ def check(lines, want_kmemleak=False):
 
 
 def main(argv):
+    labpy.handle_help(__doc__, ['check-console'] + argv)
     args = [a for a in argv if not a.startswith('--')]
     opts = [a for a in argv if a.startswith('--')]
     bad = [o for o in opts if o != '--kmemleak']

@@ -1,25 +1,25 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-#
-# Make generic-fuzz seed inputs from the lab's qtests.
-#
-# Each QEMU a qtest starts becomes one seed: its MMIO accesses to smmu-lite
-# and dma-gen become generic-fuzz MMIO operations on the same register of
-# the same BAR in the fuzzer's machine, its PCI config writes (BARs aside:
-# the fuzzer maps those itself) become config operations, clock steps
-# become clock steps. The qtest's QEMU also traces smmu-lite's fetches from
-# guest RAM (smmu_lite_ram_read); before each command that made it fetch,
-# the seed sets one DMA pattern per fetch, in order, holding what the qtest
-# had written at that address. generic-fuzz fills each fetch with the next
-# pattern, so in the fuzzer the device reads the same stream table, CDs,
-# page tables and commands as in the qtest, and mutations start from
-# tables that translate.
-#
-# The fuzzer's layout (which BAR sits where, which region index is which)
-# is read from the fuzzer itself: one probe input is run with QTEST_LOG=1.
-#
-# usage: fuzz-seeds OUTDIR   (run by scripts/fuzz; the environment names
-#        the fuzzer's machine, as scripts/fuzz sets it)
+"""Make generic-fuzz seed inputs from the lab's qtests.
+
+Each QEMU a qtest starts becomes one seed: its MMIO accesses to smmu-lite
+and dma-gen become generic-fuzz MMIO operations on the same register of
+the same BAR in the fuzzer's machine, its PCI config writes (BARs aside:
+the fuzzer maps those itself) become config operations, clock steps
+become clock steps. The qtest's QEMU also traces smmu-lite's fetches from
+guest RAM (smmu_lite_ram_read); before each command that made it fetch,
+the seed sets one DMA pattern per fetch, in order, holding what the qtest
+had written at that address. generic-fuzz fills each fetch with the next
+pattern, so in the fuzzer the device reads the same stream table, CDs,
+page tables and commands as in the qtest, and mutations start from
+tables that translate.
+
+The fuzzer's layout (which BAR sits where, which region index is which)
+is read from the fuzzer itself: one probe input is run with QTEST_LOG=1.
+
+usage: fuzz-seeds.py OUTDIR   (run by scripts/fuzz; the environment names
+       the fuzzer's machine, as scripts/fuzz sets it)
+"""
 import base64
 import binascii
 import glob
@@ -28,6 +28,8 @@ import re
 import struct
 import subprocess
 import sys
+
+import labpy
 
 SEP = b"FUZZ"
 OP_IN, OP_OUT, OP_READ, OP_WRITE, OP_PCI_READ, OP_PCI_WRITE = 0, 1, 2, 3, 4, 5
@@ -309,9 +311,10 @@ def qtest_segments(build, name):
 
 
 def main():
+    labpy.handle_help(__doc__)
     if len(sys.argv) != 2:
-        die("usage: fuzz-seeds OUTDIR")
-    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        die("usage: fuzz-seeds.py OUTDIR")
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     build = os.environ.get("LAB_BUILD", os.path.join(top, "build"))
     fuzz = os.path.join(build, "qemu-sanitize", "qemu-fuzz-x86_64")
     outdir = sys.argv[1]
@@ -337,4 +340,5 @@ def main():
              ", ".join("%02x.%x" % (d >> 3, d & 7) for d in layout[1])))
 
 
-main()
+if __name__ == '__main__':
+    main()

@@ -28,7 +28,9 @@ import select
 import signal
 import socket
 import sys
-import time
+
+import labpy
+from labpy.qmp import connect_unix
 
 CONNECT_LINE = b'LAB-QMP-CONNECT'
 MAX_LINE = 1 << 16
@@ -51,20 +53,6 @@ def die_with_parent(parent):
         sys.exit(0)
 
 
-def connect(path, deadline):
-    """Connect to the unix socket @path, retrying until @deadline."""
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(0.05)
-
-
 class Relay:
     def __init__(self, serial, qmp_path):
         self.serial = serial
@@ -79,7 +67,7 @@ class Relay:
 
     def qmp_open(self):
         self.qmp_close()
-        self.qmp = connect(self.qmp_path, time.monotonic() + 5)
+        self.qmp = connect_unix(self.qmp_path, 5)
         if not self.qmp:
             log('cannot connect to QMP socket %s' % self.qmp_path)
 
@@ -129,6 +117,7 @@ class Relay:
 
 
 def main(argv):
+    labpy.handle_help(__doc__, ['relay'] + argv)
     parent = 0
     timeout = 60.0
     args = []
@@ -148,7 +137,7 @@ def main(argv):
         return 2
     die_with_parent(parent)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    serial = connect(args[0], time.monotonic() + timeout)
+    serial = connect_unix(args[0], timeout)
     if not serial:
         log('no serial socket %s after %g s' % (args[0], timeout))
         return 1

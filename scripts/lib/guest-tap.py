@@ -10,13 +10,13 @@ better than it was is a failure: a missing frame, a non-zero exit status
 with no failing test, a plan that was announced but not met, a panic, a
 timeout, a guest that never reported.
 
-Checks on device state read at the end of the run (scripts/qom-probe.py
+Checks on device state read at the end of the run (scripts/lib/qom-probe.py
 prints "LAB-QOM PATH PROP VALUE") become TAP lines too: a check is
 PATH:PROP followed by ==, !=, <=, >=, < or > and an integer, e.g.
 "/machine/peripheral/smmu0:stat-disruptions==0". A property that was not
 read, or is not an integer, fails its check.
 
---console-findings=FILE: the output of scripts/check-console on this log
+--console-findings=FILE: the output of scripts/lib/check-console.py on this log
 (scripts/guest-test --splat-check). Each line of it is a failing TAP line;
 an empty file gives one passing line; a missing file fails. It replaces the
 scan for panics, BUG, Oops and WARNING lines above (check-console finds
@@ -28,6 +28,8 @@ usage: guest-tap.py LOG EXPECTED_PROGRAMS RUN_GUEST_STATUS [CHECK...]
 import operator
 import re
 import sys
+
+import labpy
 
 RESULT = re.compile(r'^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*)$')
 PLAN = re.compile(r'^1\.\.(\d+)')
@@ -128,7 +130,7 @@ def convert(lines, expected, status, checks=(), findings=None):
         for p in problems:
             emit(False, p)
     else:
-        # scripts/check-console finds all of PANIC's lines too (and says
+        # scripts/lib/check-console.py finds all of PANIC's lines too (and says
         # what they are): one failing line per report, not two.
         for f in findings:
             emit(False, 'console: ' + f)
@@ -145,7 +147,7 @@ def convert(lines, expected, status, checks=(), findings=None):
 
 
 def read_findings(path):
-    """The lines of scripts/check-console's output; a missing file is one
+    """The lines of scripts/lib/check-console.py's output; a missing file is one
     finding (the check did not run)."""
     try:
         with open(path, errors='replace') as f:
@@ -155,6 +157,7 @@ def read_findings(path):
 
 
 def main():
+    labpy.handle_help(__doc__)
     argv = [a for a in sys.argv[1:] if not a.startswith('--console-findings=')]
     opts = [a.split('=', 1)[1] for a in sys.argv[1:] if a.startswith('--console-findings=')]
     if len(argv) < 3:

@@ -2,11 +2,11 @@
 # Common definitions for the lab's scripts. Source it; it sets -eu.
 set -eu
 
-LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/smmu-lab}
 LAB_BUILD=${LAB_BUILD:-$LAB_TOP/build}
-# shellcheck source=scripts/pins.sh
-. "$LAB_TOP/scripts/pins.sh"
+# shellcheck source=scripts/lib/pins.sh
+. "$LAB_TOP/scripts/lib/pins.sh"
 
 LAB_DL=$LAB_CACHE/dl
 LAB_SRC=$LAB_CACHE/src
@@ -25,6 +25,19 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 die() { echo "${0##*/}: error: $*" >&2; exit 1; }
 note() { echo "${0##*/}: $*" >&2; }
+
+# lab_help SCRIPT: the comment block at the top of SCRIPT (what it does, its
+# usage), without the '#'s. Every script that sources this file answers -h
+# and --help (as its first argument) with it.
+lab_help() {
+    awk 'NR == 1 && /^#!/ { next }
+         /SPDX-License-Identifier/ { next }
+         /^#/ { sub(/^# ?/, ""); if (NF || seen) print; seen = 1; next }
+         { exit }' "$1"
+}
+case "${1:-}" in
+-h|--help) lab_help "$0"; exit 0 ;;
+esac
 
 # Debian's python with Debian's meson, never a pyenv/venv shim.
 LAB_PYTHON=/usr/bin/python3

@@ -20,54 +20,11 @@ usage: qom-probe.py SOCKET PATH:PROP[,PATH:PROP...] -- QEMU-COMMAND...
 Exit status: QEMU's.
 """
 import json
-import socket
 import subprocess
 import sys
-import time
 
-
-def qmp_connect(path, deadline):
-    while True:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            s.connect(path)
-            return s
-        except OSError:
-            s.close()
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = qmp_connect(path, time.monotonic() + 10)
-        self.rd = self.sock.makefile('r')
-        self.reply()                      # greeting
-        self.cmd('qmp_capabilities')
-
-    def reply(self):
-        while True:
-            line = self.rd.readline()
-            if not line:
-                raise OSError('QMP connection closed')
-            msg = json.loads(line)
-            if 'event' not in msg:
-                return msg
-
-    def cmd(self, name, **args):
-        req = {'execute': name}
-        if args:
-            req['arguments'] = args
-        self.sock.sendall(json.dumps(req).encode() + b'\n')
-        msg = self.reply()
-        if 'error' in msg:
-            raise RuntimeError(msg['error'].get('desc', 'QMP error'))
-        return msg['return']
-
-    def close(self):
-        self.rd.close()
-        self.sock.close()
+import labpy
+from labpy.qmp import Qmp
 
 
 def probe(sock_path, props):
@@ -101,6 +58,7 @@ def probe(sock_path, props):
 
 
 def main():
+    labpy.handle_help(__doc__)
     if len(sys.argv) < 5 or sys.argv[3] != '--':
         sys.stderr.write('usage: qom-probe.py SOCKET PATH:PROP[,...] -- QEMU...\n')
         return 2

@@ -2,7 +2,7 @@
 /*
  * QMP from inside the guest. With scripts/run-guest --guest-qmp the
  * guest's /dev/ttyS1 reaches a QMP monitor of the QEMU that runs it,
- * through scripts/guest-qmp-relay.py on the host, so a guest test can read
+ * through scripts/lib/guest-qmp-relay.py on the host, so a guest test can read
  * and change device properties while it runs (smmu-lite's counters, its
  * failure injection: /machine/peripheral/smmu0).
  *

@@ -247,7 +247,7 @@ static inline int lab_vfio_pci_bind(const char *bdf)
 	 * test opens it, and each FLR tears the BARs down and restores them.
 	 * That once made QEMU's TCG decode another device's registers as
 	 * dma-gen's MSI-X table (an assert in msix_table_mmio_write), the race
-	 * fixed by scripts/qemu-fixes/0001-*; the tests still reset dma-gen
+	 * fixed by scripts/lib/qemu-fixes/0001-*; the tests still reset dma-gen
 	 * through its RESET register (dma_gen_setup()), which is quicker.
 	 */
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset_method",

@@ -22,7 +22,7 @@
  * reader's loads to another region (a wrong value) or stops on an
  * assertion; in the lab's VFIO runs the same race once sent a local APIC
  * EOI elsewhere and left a vCPU without interrupts. See
- * scripts/qemu-fixes/ and docs/vfio-selftests.md.
+ * scripts/lib/qemu-fixes/ and docs/vfio-selftests.md.
  */
 #include <fcntl.h>
 #include <pthread.h>

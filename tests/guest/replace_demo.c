@@ -3,7 +3,7 @@
  * The lab's scenario for `make demo`: dma-gen copies and verifies
  * continuously while the device's page table is replaced back and forth
  * between two HWPTs that map the same IOVAs to the same memory. Prints a
- * timeline of dma-gen's counters and each replace, for scripts/demo-report.py:
+ * timeline of dma-gen's counters and each replace, for scripts/lib/demo-report.py:
  *
  *   LAB-TL <t_us> <ops> <dma_errors> <mismatches>   counter sample
  *   LAB-RP <t_us> <duration_ns> <rc>               one replace

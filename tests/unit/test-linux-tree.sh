@@ -27,7 +27,7 @@ refs_before=$(git -C "$user" for-each-ref)
 
 out=$(LAB_BUILD=$tmp/build LINUX_TREE=$user "$top/scripts/build-kernel" 2>&1 >/dev/null)
 rc=$?
-# the first patch that is not one of upstream's tests (scripts/lib.sh)
+# the first patch that is not one of upstream's tests (scripts/lib/lib.sh)
 first= tests=()
 for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$top/kernel-patches/series"); do
     if grep -q -m1 -E '^Subject: \[PATCH[^]]*\] (selftests|iommufd/selftest)[:/]' \

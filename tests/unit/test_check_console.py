@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Check scripts/check-console on planted console excerpts: each kind of
+"""Check scripts/lib/check-console.py on planted console excerpts: each kind of
 kernel report must be found (once, with its kind), the expected noise of
 fault injection must not be, and only inside the program that injects."""
 import importlib.machinery
@@ -11,7 +11,9 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPT = os.path.join(HERE, '..', '..', 'scripts', 'check-console')
+# the helpers import the lab's module from their own directory
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'scripts', 'lib'))
+SCRIPT = os.path.join(HERE, '..', '..', 'scripts', 'lib', 'check-console.py')
 loader = importlib.machinery.SourceFileLoader('check_console', SCRIPT)
 spec = importlib.util.spec_from_loader('check_console', loader)
 cc = importlib.util.module_from_spec(spec)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Check scripts/check-report.py on planted meson logs: subtests are counted,
+"""Check scripts/lib/check-report.py on planted meson logs: subtests are counted,
 and a failed test (a failing TAP line, or an error without one) is followed
 by the end of its output and of its console log, so that a CI log that
 keeps only its last lines still says where the test stopped."""
@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPORT = os.path.join(HERE, '..', '..', 'scripts', 'check-report.py')
+REPORT = os.path.join(HERE, '..', '..', 'scripts', 'lib', 'check-report.py')
 
 n = 0
 

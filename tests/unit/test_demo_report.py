@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Check scripts/demo-report.py on planted replace_demo logs: the demo must
+"""Check scripts/lib/demo-report.py on planted replace_demo logs: the demo must
 fail for each way its verdict could be wrong (forced row not flagged, no
 DMA during the replace loop, a failed QOM read, a failed guest run, a
 disrupted hitless row) and pass on a clean set of runs; and the first
@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPORT = os.path.join(HERE, '..', '..', 'scripts', 'demo-report.py')
+REPORT = os.path.join(HERE, '..', '..', 'scripts', 'lib', 'demo-report.py')
 
 LOG = """LAB-READY 6.12.117
 LAB-BEGIN replace_demo

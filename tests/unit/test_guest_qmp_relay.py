@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Check scripts/guest-qmp-relay.py against a fake QEMU (two listening unix
+"""Check scripts/lib/guest-qmp-relay.py against a fake QEMU (two listening unix
 sockets: the guest's serial port and a QMP monitor): LAB-QMP-CONNECT opens
 a session whose greeting reaches the guest, lines go both ways unchanged,
 a second LAB-QMP-CONNECT replaces the session, a line without a session
@@ -14,7 +14,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RELAY = os.path.join(HERE, '..', '..', 'scripts', 'guest-qmp-relay.py')
+RELAY = os.path.join(HERE, '..', '..', 'scripts', 'lib', 'guest-qmp-relay.py')
 TIMEOUT = 5
 
 

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Check scripts/guest-tap.py on planted console logs: every way a guest run
+"""Check scripts/lib/guest-tap.py on planted console logs: every way a guest run
 can go wrong must come out as a failure, and a clean run must pass."""
 import importlib.util
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# the helpers import the lab's module from their own directory
+sys.path.insert(0, os.path.join(HERE, '..', '..', 'scripts', 'lib'))
 spec = importlib.util.spec_from_file_location(
-    'guest_tap', os.path.join(HERE, '..', '..', 'scripts', 'guest-tap.py'))
+    'guest_tap', os.path.join(HERE, '..', '..', 'scripts', 'lib', 'guest-tap.py'))
 guest_tap = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(guest_tap)
 
@@ -57,7 +59,7 @@ CASES = [
     ('qom property never read fails', GOOD, 'a,b', 0, 1, 4, ['/m/p/s:stat-disruptions==0']),
     ('qom value not an integer fails', GOOD + 'LAB-QOM /m/p/s stat-disruptions "x"\n', 'a,b',
      0, 1, 4, ['/m/p/s:stat-disruptions<=0']),
-    # scripts/check-console's findings (guest-test --splat-check)
+    # scripts/lib/check-console.py's findings (guest-test --splat-check)
     ('no console findings: one passing line', GOOD, 'a,b', 0, 0, 4, [], []),
     ('each console finding fails', GOOD, 'a,b', 0, 2, 5, [],
      ['KASAN: BUG: KASAN: slab-use-after-free in f+0x1/0x2 (console line 9)',
