@@ -27,11 +27,12 @@ refs_before=$(git -C "$user" for-each-ref)
 
 out=$(LAB_BUILD=$tmp/build LINUX_TREE=$user "$top/scripts/build-kernel" 2>&1 >/dev/null)
 rc=$?
-# the first patch that is not one of upstream's tests (scripts/lib/lib.sh)
+# the first patch that is not one of upstream's tests, by lib.sh's own
+# rule (in a subshell: lib.sh sets -e)
+is_test() { (. "$top/scripts/lib/lib.sh" && kernel_patch_is_test "$1"); }
 first= tests=()
 for p in $(grep -v '^[[:space:]]*\(#\|$\)' "$top/kernel-patches/series"); do
-    if grep -q -m1 -E '^Subject: \[PATCH[^]]*\] (selftests|iommufd/selftest)[:/]' \
-        "$top/kernel-patches/$p"; then
+    if is_test "$p"; then
         [ -n "$first" ] || tests+=("$p")
     elif [ -z "$first" ]; then
         first=$p
