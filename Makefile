@@ -11,7 +11,10 @@
 # tests), GDB=1 (make shell: QEMU's gdb stub, prints the gdb command line).
 
 BUILD := build
+# (not for make help: a fresh clone would configure first)
+ifneq ($(MAKECMDGOALS),help)
 -include $(BUILD)/config.mk
+endif
 LAB_ACCEL ?= tcg
 LAB_JOBS ?= $(shell nproc)
 export LAB_ACCEL LAB_JOBS

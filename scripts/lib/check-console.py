@@ -47,7 +47,7 @@ Prints one line per finding on stdout ("KIND at console line N: its line"),
 and an excerpt of the console around the first few on stderr.
 Exit status: 0 no finding, 1 findings, 2 bad usage or unreadable log.
 
-usage: check-console [--kmemleak] LOG
+usage: check-console.py [--kmemleak] LOG
 """
 import re
 import sys
@@ -215,7 +215,7 @@ def main(argv):
     opts = [a for a in argv if a.startswith('--')]
     bad = [o for o in opts if o != '--kmemleak']
     if bad or len(args) != 1:
-        sys.stderr.write('check-console: error: usage: check-console [--kmemleak] LOG%s\n'
+        sys.stderr.write('check-console: error: usage: check-console.py [--kmemleak] LOG%s\n'
                          % (' (unknown option %s)' % bad[0] if bad else ''))
         return 2
     try:

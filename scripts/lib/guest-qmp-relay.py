@@ -26,7 +26,6 @@ import ctypes
 import os
 import select
 import signal
-import socket
 import sys
 
 import labpy

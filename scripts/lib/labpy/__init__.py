@@ -9,5 +9,5 @@ def handle_help(doc, argv=None):
     (its usage) and leave with status 0."""
     argv = sys.argv if argv is None else argv
     if len(argv) > 1 and argv[1] in ('-h', '--help'):
-        sys.stdout.write(doc.strip() + '\n')
+        sys.stdout.write((doc or '').strip() + '\n')
         sys.exit(0)
