@@ -4,7 +4,8 @@
  * descriptors and page tables written, in the formats of the lab's
  * docs/specs/smmu-lite.rst, into memory that a parent HWPT (stage 2) maps;
  * and the iommufd calls that nesting adds (IOMMU_HWPT_ALLOC with data,
- * IOMMU_HWPT_INVALIDATE).
+ * IOMMU_HWPT_INVALIDATE). Its format definitions are its own, written
+ * from the spec on purpose (docs/architecture.md, "Register maps").
  */
 #ifndef __LAB_NESTED_H
 #define __LAB_NESTED_H

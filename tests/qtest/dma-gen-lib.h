@@ -16,6 +16,12 @@
 #include "tests/qtest/libqtest.h"
 #include "tests/qtest/libqos/libqos.h"
 #include "tests/qtest/libqos/pci.h"
+/*
+ * dma-gen's own header: these helpers drive dma-gen (for its qtests and as
+ * the DMA source of the IOMMU qtests) rather than judge its numbering,
+ * which the guest programs check against their copy written from the spec
+ * (tests/guest/dma_gen.h; docs/architecture.md, "Register maps").
+ */
 #include "hw/dma-gen/dma-gen-regs.h"
 
 /* Guest RAM of the machines dma_gen_boot() starts */

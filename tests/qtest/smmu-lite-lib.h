@@ -3,6 +3,12 @@
  * qtest helpers for smmu-lite: a tiny driver (registers, queues) and
  * builders for stream tables, CDs and page tables in guest RAM.
  * Formats: docs/specs/smmu-lite.rst.
+ *
+ * The register map, STE/PTE bits, command and event numbers below are a
+ * copy written from the spec on purpose, not the model's
+ * smmu-lite-internal.h: these qtests are the oracle of how the model
+ * decodes what a guest writes, and a wrong number shared with the model
+ * would pass both (docs/architecture.md, "Register maps").
  */
 #ifndef SMMU_LITE_LIB_H
 #define SMMU_LITE_LIB_H
