@@ -50,6 +50,17 @@ sha256_ok() { # file expected-sha256
 stamp_ok() { [ -f "$1/.lab-stamp" ] && [ "$(cat "$1/.lab-stamp")" = "$2" ]; }
 stamp_set() { printf '%s' "$2" > "$1/.lab-stamp"; }
 
+# need_space DIR GIB WHAT: stop with one line unless DIR's file system has
+# GIB GiB free for WHAT (a full disk otherwise shows up as a linker or
+# objcopy error deep in a kernel build).
+need_space() {
+    local d=$1 free
+    while [ ! -d "$d" ]; do d=$(dirname "$d"); done
+    free=$(df -Pk "$d" | awk 'NR == 2 { print int($4 / 1048576) }')
+    [ "$free" -ge "$2" ] ||
+        die "$3 needs about $2 GiB free in $d; only $free GiB are (free some space, e.g. old build trees, and run again)"
+}
+
 # selftests_make DIR OUTPUT HEADERS: build a kselftest directory statically
 # for the guest, against the uapi HEADERS; each test may run
 # LAB_SELFTEST_TIMEOUT seconds instead of kselftest's 30 (kernel-patches:
