@@ -210,7 +210,7 @@ def check(lines, want_kmemleak=False):
 
 
 def main(argv):
-    labpy.handle_help(__doc__, ['check-console'] + argv)
+    labpy.handle_help(__doc__, argv)
     args = [a for a in argv if not a.startswith('--')]
     opts = [a for a in argv if a.startswith('--')]
     bad = [o for o in opts if o != '--kmemleak']

@@ -116,7 +116,7 @@ class Relay:
 
 
 def main(argv):
-    labpy.handle_help(__doc__, ['relay'] + argv)
+    labpy.handle_help(__doc__, argv)
     parent = 0
     timeout = 60.0
     args = []

@@ -41,19 +41,18 @@
 
 struct mmio_run {
 	volatile uint32_t *reg;
-	uint32_t want;
 	volatile int stop;
 	unsigned long loads, wrong;
 	uint32_t first_wrong;
 };
 
-static int pin_to(int cpu)
+static int pin_to(pthread_t thread, int cpu)
 {
 	cpu_set_t set;
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	return pthread_setaffinity_np(thread, sizeof(set), &set);
 }
 
 static void *reader(void *arg)
@@ -62,8 +61,6 @@ static void *reader(void *arg)
 	uint32_t x = 2463534242u, v;
 	volatile uint32_t spin;
 
-	if (pin_to(1))
-		return (void *)1;
 	while (!r->stop) {
 		/* xorshift32: from none to a few hundred microseconds */
 		x ^= x << 13;
@@ -73,7 +70,7 @@ static void *reader(void *arg)
 			;
 		v = *r->reg;
 		r->loads++;
-		if (v != r->want) {
+		if (v != MARK) {
 			if (!r->wrong)
 				r->first_wrong = v;
 			r->wrong++;
@@ -132,13 +129,14 @@ static double now(void)
 TEST(loads_survive_memory_map_changes)
 {
 	char bdf[2][32], path[300];
+	unsigned long long bar0[2];
 	int upper, cfg_hi, cfg_lo, res;
 	unsigned long toggles = 0;
 	struct mmio_run run = {};
 	uint16_t cmd_lo, cmd_hi;
 	pthread_t thread, spin[8];
 	int cpu, spins = 0;
-	void *map, *ret;
+	void *map;
 	double end;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
@@ -147,12 +145,13 @@ TEST(loads_survive_memory_map_changes)
 				  bdf[0], sizeof(bdf[0])));
 	ASSERT_EQ(0, lab_pci_find(DMA_GEN_VENDOR_ID, DMA_GEN_DEVICE_ID, 1,
 				  bdf[1], sizeof(bdf[1])));
-	ASSERT_NE(0, bar0_start(bdf[0]));
-	ASSERT_NE(0, bar0_start(bdf[1]));
-	upper = bar0_start(bdf[1]) > bar0_start(bdf[0]);
+	bar0[0] = bar0_start(bdf[0]);
+	bar0[1] = bar0_start(bdf[1]);
+	ASSERT_NE(0, bar0[0]);
+	ASSERT_NE(0, bar0[1]);
+	upper = bar0[1] > bar0[0];
 	TH_LOG("reader %s (BAR0 %#llx), toggler %s (BAR0 %#llx)",
-	       bdf[upper], bar0_start(bdf[upper]),
-	       bdf[!upper], bar0_start(bdf[!upper]));
+	       bdf[upper], bar0[upper], bdf[!upper], bar0[!upper]);
 
 	cfg_hi = config_fd(bdf[upper]);
 	cfg_lo = config_fd(bdf[!upper]);
@@ -172,22 +171,15 @@ TEST(loads_survive_memory_map_changes)
 		  *(volatile uint32_t *)((char *)map + DMA_GEN_ID));
 	/* the other dma-gen's PATTERN is not MARK: that is where a load goes */
 	run.reg = (volatile uint32_t *)((char *)map + DMA_GEN_PATTERN);
-	run.want = MARK;
 	*run.reg = MARK;
 	ASSERT_EQ(MARK, *run.reg);
 
-	ASSERT_EQ(0, pin_to(0));
+	ASSERT_EQ(0, pin_to(pthread_self(), 0));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, reader, &run));
+	ASSERT_EQ(0, pin_to(thread, 1));
 	for (cpu = 2; cpu < sysconf(_SC_NPROCESSORS_ONLN) && spins < 8; cpu++) {
-		pthread_attr_t attr;
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		ASSERT_EQ(0, pthread_attr_init(&attr));
-		ASSERT_EQ(0, pthread_attr_setaffinity_np(&attr, sizeof(set), &set));
-		ASSERT_EQ(0, pthread_create(&spin[spins++], &attr, spinner, &run));
-		pthread_attr_destroy(&attr);
+		ASSERT_EQ(0, pthread_create(&spin[spins], NULL, spinner, &run));
+		ASSERT_EQ(0, pin_to(spin[spins++], cpu));
 	}
 	end = now() + RUN_SECONDS;
 	while (now() < end) {
@@ -197,8 +189,7 @@ TEST(loads_survive_memory_map_changes)
 		toggles++;
 	}
 	run.stop = 1;
-	ASSERT_EQ(0, pthread_join(thread, &ret));
-	ASSERT_EQ(NULL, ret);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
 	while (spins)
 		pthread_join(spin[--spins], NULL);
 	set_command(cfg_lo, cmd_lo);
