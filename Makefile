@@ -31,8 +31,7 @@ KDIR := $(shell LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER='$(LAB_SKIP_DRIVER)' 
 ifeq ($(KDIR),)
 $(error LINUX_TREE=$(LINUX_TREE) cannot be used (see the message above))
 endif
-# no debug kernel for your tree; check runs qtest, unit and guest
-ALL_TARGETS := qemu kernel guest
+# check runs qtest, unit and guest on your tree
 CHECK_SUITES := --suite qtest --suite unit --suite guest
 CHECK_MUTANT := true
 # targets that build or test the pinned tree only
@@ -45,14 +44,14 @@ ifneq ($(filter-out 0,$(SKIP_DRIVER)),)
 $(error SKIP_DRIVER=1 is for LINUX_TREE= builds only)
 endif
 KDIR := $(BUILD)
-ALL_TARGETS := qemu kernel kernel-debug guest
-# the rest of the debug-kernel runs: make check-debug
-CHECK_SUITES := --no-suite guest-debug-full --no-suite guest-vfio-full
+# the debug kernel's suites: make check-debug
+CHECK_SUITES := --no-suite guest-debug --no-suite guest-debug-full --no-suite guest-vfio-full
 # one planted bug per commit, in turn (all of them: make check-mutants);
 # before the suites, whose meson log test-summary reads
 CHECK_MUTANT := scripts/check-mutants --rotate
 endif
-# What a guest run needs: the debug kernel only for the targets that boot it
+# What a guest run needs; the debug kernel is built only by the targets that
+# boot it (kernel-debug, check-debug)
 GUEST_TARGETS := qemu kernel guest
 ifneq ($(TRACE),)
 export LAB_TRACE := $(TRACE)
@@ -63,8 +62,8 @@ MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
         check-unit check-guest check-debug check-vfio-full check-mutants check-series check-sanitize \
         qemu-sanitize fuzz demo shell bench clean distclean help
 
-## all: QEMU with the lab devices, the guest kernel, the debug kernel, the initramfs
-all: $(ALL_TARGETS)
+## all: QEMU with the lab devices, the guest kernel, the initramfs
+all: $(GUEST_TARGETS)
 
 ## help: this list
 help:
@@ -84,7 +83,7 @@ kernel: $(BUILD)/config.mk
 	scripts/build-kernel
 
 # After the lab kernel: the same tree, never two kernel builds at once.
-## kernel-debug: the same tree with debug.config: lockdep, KASAN, kmemleak (build/linux-debug)
+## kernel-debug: the same tree with debug.config: KASAN, kmemleak, UBSAN (build/linux-debug)
 kernel-debug: kernel
 	scripts/build-kernel --debug
 
@@ -100,7 +99,7 @@ guest: kernel
 lab: headers
 	scripts/build-guest --lab-only
 
-## check: every suite (qtest, unit, guest, guest-debug) and one planted bug in turn
+## check: every suite (qtest, unit, guest) and one planted bug in turn
 check: all
 	rc=0; $(CHECK_MUTANT) || rc=$$?; \
 	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; scripts/lib/test-summary $$rc
@@ -117,8 +116,8 @@ check-unit: lab
 check-guest: $(GUEST_TARGETS)
 	$(MESON_TEST) --suite guest ; scripts/lib/test-summary $$?
 
-## check-debug: every guest test again on the debug kernel
-check-debug: all
+## check-debug: every guest test again on the debug kernel (KASAN, kmemleak, ...)
+check-debug: all kernel-debug
 	$(MESON_TEST) --suite guest-debug --suite guest-debug-full ; scripts/lib/test-summary $$?
 
 ## check-vfio-full: upstream vfio_pci_driver_test through all five VFIO/iommufd modes
