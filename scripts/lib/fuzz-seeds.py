@@ -37,7 +37,8 @@ OP_ADD_DMA_PATTERN, OP_CLEAR_DMA_PATTERNS, OP_CLOCK_STEP = 7, 8, 9
 SIZES = {"b": 0, "w": 1, "l": 2, "q": 3}
 MAX_SEED = 4096
 MAX_PATTERN = 512
-QTESTS = ["smmu-lite-test", "smmu-lite-flow-test", "dma-gen-test"]
+QTESTS = ["smmu-lite-test", "smmu-lite-flow-test", "smmu-lite-hostile-test",
+          "dma-gen-test"]
 BRIDGES = (5 << 3,)     # the fuzzed machine's pci-bridge (scripts/fuzz)
 
 

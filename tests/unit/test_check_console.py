@@ -133,6 +133,9 @@ WARN_7 = WARN.replace(
     'CPU#1: iommufd_replace/97')
 EXPECTED_WARN_7 = WARN_7.replace('drivers/iommu/smmu-lite/smmu-lite.c:812 at sl_detach',
                                  'drivers/iommu/iommu.c:157 at __iommu_group_set_core_domain')
+# The same, inlined one level further (the trimmed lab.config of 7.3.4)
+EXPECTED_WARN_INLINED = WARN_7.replace('drivers/iommu/smmu-lite/smmu-lite.c:812 at sl_detach',
+                                       'drivers/iommu/iommu.c:157 at iommu_detach_group_handle')
 
 # Fault injection with verbose=2: the notice and its stack dump.
 FAULT = """[    3.402001] FAULT_INJECTION: forcing a failure.
@@ -245,6 +248,13 @@ CASES = [
     ('7.x format: the expected WARN in another case: found',
      run('smmu_errors', '#  RUN           errors.refused_cfgi_fails_replace ...\n'
          + EXPECTED_WARN_7), ['WARNING'], True),
+    ('7.x format, inlined into iommu_detach_group_handle, in its case: ignored',
+     run('smmu_errors', '#  RUN           errors.refused_detach_keeps_the_domain ...\n'
+         + EXPECTED_WARN_INLINED + '#            OK  errors.refused_detach_keeps_the_domain\n'),
+     [], True),
+    ('7.x format, inlined into iommu_detach_group_handle, in another case: found',
+     run('smmu_errors', '#  RUN           errors.refused_cfgi_fails_replace ...\n'
+         + EXPECTED_WARN_INLINED), ['WARNING'], True),
     ('sleeping function called from invalid context',
      run('iommufd', one_line('BUG: sleeping function called from invalid context at '
                              'kernel/locking/mutex.c:585')), ['atomic sleep'], True),
