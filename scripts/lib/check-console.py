@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Find kernel reports ("splats") in a lab guest's serial console log.
 
-A run under the debug kernel (kernel-patches/debug.config) must leave a
-console without any of these; each one found is a finding:
+Every guest run must leave a console without any of these (the lab
+kernel has lockdep, PROVE_RCU, DEBUG_ATOMIC_SLEEP and DEBUG_LIST; the
+debug kernel, kernel-patches/debug.config, adds KASAN, kmemleak, UBSAN,
+DEBUG_OBJECTS); each one found is a finding:
 
   lockdep      WARNING: possible circular locking dependency detected, and
                lockdep's other reports (recursive locking, inconsistent lock
