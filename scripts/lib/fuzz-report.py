@@ -4,8 +4,9 @@
 fragment for docs/results.md: duration, executions, exec/s, coverage and
 features reached, corpus, and what was found.
 
-usage: fuzz-report.py LOG COVERAGE SECONDS COMMIT FINDINGS...
+usage: fuzz-report.py LOG COVERAGE ASKED SECONDS COMMIT FINDINGS...
   COVERAGE: the output of a -runs=0 -print_coverage=1 pass over the corpus
+  ASKED: FUZZ_TIME; SECONDS: the run's measured duration
 """
 import re
 import sys
@@ -16,10 +17,10 @@ import labpy
 
 def main():
     labpy.handle_help(__doc__)
-    if len(sys.argv) < 5:
+    if len(sys.argv) < 6:
         sys.exit(__doc__)
-    log, covlog, secs, commit = sys.argv[1:5]
-    findings = sys.argv[5:]
+    log, covlog, asked, secs, commit = sys.argv[1:6]
+    findings = sys.argv[6:]
     text = open(log, errors="replace").read()
     status = [l for l in text.splitlines() if re.match(r"#\d+\s", l)]
     if not status:
@@ -38,7 +39,7 @@ def main():
     print("### make fuzz (%s)" % time.strftime("%Y-%m-%d"))
     print()
     print("Run: `make fuzz FUZZ_TIME=%s` (commit %s): qtest accelerator, "
-          "ASan + UBSan, one libFuzzer process." % (secs, commit))
+          "ASan + UBSan, one libFuzzer process." % (asked, commit))
     print()
     print("| | value |")
     print("|---|---|")
