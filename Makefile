@@ -31,8 +31,6 @@ KDIR := $(shell LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER='$(LAB_SKIP_DRIVER)' 
 ifeq ($(KDIR),)
 $(error LINUX_TREE=$(LINUX_TREE) cannot be used (see the message above))
 endif
-# check runs qtest, unit and guest on your tree
-CHECK_SUITES := --suite qtest --suite unit --suite guest
 CHECK_MUTANT := true
 # targets that build or test the pinned tree only
 PINNED_ONLY := $(filter check-debug check-mutants check-series bench kernel-debug,$(MAKECMDGOALS))
@@ -44,12 +42,13 @@ ifneq ($(filter-out 0,$(SKIP_DRIVER)),)
 $(error SKIP_DRIVER=1 is for LINUX_TREE= builds only)
 endif
 KDIR := $(BUILD)
-# the debug kernel's suites: make check-debug
-CHECK_SUITES := --no-suite guest-debug --no-suite guest-debug-full --no-suite guest-vfio-full
 # one planted bug per commit, in turn (all of them: make check-mutants);
 # before the suites, whose meson log test-summary reads
 CHECK_MUTANT := scripts/check-mutants --rotate
 endif
+# make check's suites; the debug kernel's (make check-debug) and all five
+# VFIO modes (make check-vfio-full) are left out
+CHECK_SUITES := --suite qtest --suite unit --suite guest
 # What a guest run needs; the debug kernel is built only by the targets that
 # boot it (kernel-debug, check-debug)
 GUEST_TARGETS := qemu kernel guest
