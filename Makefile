@@ -142,7 +142,7 @@ check-sanitize: qemu-sanitize
 	scripts/check-sanitize
 
 FUZZ_TIME ?= 600
-## fuzz: generic-fuzz on smmu-lite and dma-gen (FUZZ_TIME=seconds)
+## fuzz: generic-fuzz and the lab's smmu-lite target on smmu-lite and dma-gen (FUZZ_TIME=seconds)
 fuzz: qemu qemu-sanitize
 	scripts/fuzz --time=$(FUZZ_TIME)
 

@@ -465,7 +465,7 @@ account:
 /* Continuous mode */
 
 /* Stop continuous mode; an operation in flight is not counted. */
-void dma_gen_cont_stop(DmaGenState *s)
+void dma_gen_engine_stop(DmaGenState *s)
 {
     QEMU_LOCK_GUARD(&s->lock);
 
@@ -490,7 +490,7 @@ static void dma_gen_cont_arm(DmaGenState *s, int64_t from, int64_t busy_ns)
     timer_mod(s->timer, s->cont_deadline);
 }
 
-uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive)
+uint32_t dma_gen_engine_start(DmaGenState *s, bool *alive)
 {
     bool running;
 

@@ -55,7 +55,7 @@ bool dma_gen_run_op(DmaGenState *s, uint32_t op, uint64_t src,
                     DmaGenResult *res);
 
 /* Stop continuous mode; an operation in flight is not counted. */
-void dma_gen_cont_stop(DmaGenState *s);
+void dma_gen_engine_stop(DmaGenState *s);
 
 /*
  * CONT_START (BQL held): check the CONT_* registers, fill the source if
@@ -63,7 +63,7 @@ void dma_gen_cont_stop(DmaGenState *s);
  * tick. Returns a DMA_GEN_ERR_* code; *@alive is false if the device was
  * reset by its own DMA meanwhile.
  */
-uint32_t dma_gen_cont_start(DmaGenState *s, bool *alive);
+uint32_t dma_gen_engine_start(DmaGenState *s, bool *alive);
 
 /* The continuous-mode timer callback (s->timer), in s->ctx. */
 void dma_gen_tick(void *opaque);

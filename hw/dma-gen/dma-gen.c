@@ -143,11 +143,11 @@ static void dma_gen_exec(DmaGenState *s, uint32_t val)
         alive = dma_gen_data_cmd(s, op, &res);
         break;
     case DMA_GEN_OP_CONT_START:
-        res.err = dma_gen_cont_start(s, &alive);
+        res.err = dma_gen_engine_start(s, &alive);
         res.err_iova = s->cmd_err_iova;
         break;
     case DMA_GEN_OP_CONT_STOP:
-        dma_gen_cont_stop(s);
+        dma_gen_engine_stop(s);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR, "dma-gen: unknown opcode 0x%x\n", op);
@@ -195,7 +195,7 @@ static void dma_gen_counters_reset(DmaGenState *s)
  */
 static void dma_gen_state_reset(DmaGenState *s)
 {
-    dma_gen_cont_stop(s);
+    dma_gen_engine_stop(s);
 
     s->src = 0;
     s->dst = 0;
@@ -645,7 +645,7 @@ static void dma_gen_exit(PCIDevice *pdev)
 {
     DmaGenState *s = DMA_GEN(pdev);
 
-    dma_gen_cont_stop(s);
+    dma_gen_engine_stop(s);
     /*
      * A tick may still run in the IOThread (it never waits for the BQL):
      * once a bottom half of ours ran there, it has returned, with whatever
