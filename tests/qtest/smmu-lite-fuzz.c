@@ -416,8 +416,8 @@ static void op_ste(Fz *f, const uint8_t *b)
         }
         cd = fz_alloc(f, 32, 32);
         qtest_writeq(f->qts, cd + 8, s1root);
-        qtest_writeq(f->qts, cd, (brk & 1 ? 0 : 1) | (uint64_t)(t0sz & 0x3f) << 8 |
-                     (uint64_t)asid << 48);
+        qtest_writeq(f->qts, cd, (brk & 1 ? 0 : 1) |
+                     (uint64_t)(t0sz & 0x3f) << 8 | (uint64_t)asid << 48);
         fz_note(f, cd);
         fz_note(f, cd + 8);
         w[1] = (b[10] & 8 ? fz_where(f, b[11], cd) : cd) & ~0x1fULL;
@@ -715,9 +715,10 @@ static void op_reset(Fz *f, const uint8_t *b)
     case 2:
         exp = qpci_find_capability(d->pdev, PCI_CAP_ID_EXP, 0);
         if (exp) {
+            uint16_t ctl = qpci_config_readw(d->pdev, exp + PCI_EXP_DEVCTL);
+
             qpci_config_writew(d->pdev, exp + PCI_EXP_DEVCTL,
-                               qpci_config_readw(d->pdev, exp + PCI_EXP_DEVCTL) |
-                               PCI_EXP_DEVCTL_BCR_FLR);
+                               ctl | PCI_EXP_DEVCTL_BCR_FLR);
             fz_reattach(f);
         }
         break;
