@@ -57,12 +57,9 @@
 /* virtual time one input may step, in all: bounds continuous DMA */
 #define FZ_CLOCK_BUDGET_NS 2000000ULL
 
-static Object *fz_dev(const char *id)
-{
-    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
-
-    return object_resolve_path(path, NULL);
-}
+/* smmu-lite's QOM object, and SMMU_LITE_FUZZ_VERBOSE: set once, pre_fuzz */
+static Object *fz_smmu;
+static bool fz_verbose;
 
 typedef struct Fz {
     QTestState *qts;
@@ -73,8 +70,6 @@ typedef struct Fz {
     uint64_t chains;              /* pool above the queues and stream table */
     uint64_t clock_left;          /* virtual ns this input may still step */
 } Fz;
-
-static bool fz_verbose;
 
 /* How far the pool was used: zeroed before the next input. */
 static uint64_t fz_pool_high = FZ_POOL_END;
@@ -138,11 +133,6 @@ static uint64_t fz_where(Fz *f, uint8_t sel, uint64_t ram)
     }
 }
 
-static int fz_start_level(uint8_t t0sz)
-{
-    return 4 - DIV_ROUND_UP(64 - t0sz - 12, 9);
-}
-
 /*
  * Map [iova, iova + size) to pa with leaves of @leaf_size below @root, for
  * an input size given by @t0sz; records the descriptors of the walk of
@@ -153,7 +143,7 @@ static void fz_map(Fz *f, uint64_t root, uint8_t t0sz, uint64_t iova,
                    uint64_t pa, uint64_t size, uint64_t leaf_size,
                    uint64_t flags, bool note)
 {
-    int start = fz_start_level(t0sz);
+    int start = sl_start_level(t0sz);
     int leaf = leaf_size == SL_SIZE_1G ? 1 : leaf_size == SL_SIZE_2M ? 2 : 3;
 
     if (start < 0 || start > 3) {
@@ -278,6 +268,12 @@ static void fz_reattach(Fz *f)
  */
 static const uint8_t fz_zeros[FZ_REC];
 
+/* Level-1 descriptors of a 2-level table, as many as the harness allocates */
+static uint32_t fz_l1_count(uint32_t log2, uint32_t split)
+{
+    return 1u << MIN(log2 > split ? log2 - split : 0, 10);
+}
+
 static void op_setup(Fz *f, const uint8_t *b)
 {
     static const uint8_t splits[] = { 6, 8, 10, 6 };
@@ -291,7 +287,7 @@ static void op_setup(Fz *f, const uint8_t *b)
     if (fmt == 0) {
         tsize = 32ULL << MIN(log2, FZ_MAX_LOG2_ALLOC);
     } else {
-        tsize = 8ULL << MIN(log2 > split ? log2 - split : 0, 10);
+        tsize = 8ULL * fz_l1_count(log2, split);
     }
     sl_writel(s, SL_CR0, 0);
     s->next = FZ_POOL;
@@ -339,7 +335,7 @@ static bool fz_ste_addr(Fz *f, uint32_t sid, uint64_t *addr)
         return true;
     }
     if (split > 10 || log2 > 16 ||
-        (sid >> split) >= (1u << MIN(log2 > split ? log2 - split : 0, 10))) {
+        (sid >> split) >= fz_l1_count(log2, split)) {
         return false;
     }
     l1 = s->strtab + (sid >> split) * 8ULL;
@@ -511,10 +507,8 @@ static void op_dma(Fz *f, const uint8_t *b)
     if (!(b[7] & 0x80)) {
         len &= 0x1ffff;
     }
-    qpci_io_writel(d->pdev, d->bar0, A_SRC_LO, src);
-    qpci_io_writel(d->pdev, d->bar0, A_SRC_HI, src >> 32);
-    qpci_io_writel(d->pdev, d->bar0, A_DST_LO, dst);
-    qpci_io_writel(d->pdev, d->bar0, A_DST_HI, dst >> 32);
+    dma_gen_write64(d, A_SRC_LO, src);
+    dma_gen_write64(d, A_DST_LO, dst);
     qpci_io_writel(d->pdev, d->bar0, A_LEN, len);
     qpci_io_writel(d->pdev, d->bar0, A_PATTERN, le(b + 8, 4));
     qpci_io_writel(d->pdev, d->bar0, A_CMD, cmds[(b[0] >> 1) & 7]);
@@ -534,10 +528,8 @@ static void op_cont(Fz *f, const uint8_t *b)
     DmaGen *d = f->dg[b[0] & 1];
     uint64_t src = fz_iova(f, b[1], 0), dst = fz_iova(f, b[2], 4);
 
-    qpci_io_writel(d->pdev, d->bar0, A_CONT_SRC_LO, src);
-    qpci_io_writel(d->pdev, d->bar0, A_CONT_SRC_HI, src >> 32);
-    qpci_io_writel(d->pdev, d->bar0, A_CONT_DST_LO, dst);
-    qpci_io_writel(d->pdev, d->bar0, A_CONT_DST_HI, dst >> 32);
+    dma_gen_write64(d, A_CONT_SRC_LO, src);
+    dma_gen_write64(d, A_CONT_DST_LO, dst);
     qpci_io_writel(d->pdev, d->bar0, A_CONT_SLOTS, b[3] & 0x1f);
     qpci_io_writel(d->pdev, d->bar0, A_CONT_STRIDE, b[4] << 8);
     qpci_io_writel(d->pdev, d->bar0, A_CONT_LEN, le(b + 5, 2) & 0x7ff);
@@ -666,7 +658,6 @@ static void op_mmio(Fz *f, const uint8_t *b)
  */
 static void op_evtq(Fz *f, const uint8_t *b)
 {
-    Object *smmu = fz_dev("smmu");
     uint32_t prod = sl_readl(f->sl, SL_EVTQ_PROD);
 
     if (b[0] & 1) {
@@ -676,17 +667,17 @@ static void op_evtq(Fz *f, const uint8_t *b)
         sl_writel(f->sl, SL_GERRORN, sl_readl(f->sl, SL_GERROR));
     }
     if (b[0] & 4) {
-        object_property_set_bool(smmu, "stats-reset", true, NULL);
+        object_property_set_bool(fz_smmu, "stats-reset", true, NULL);
     }
     if (b[0] & 8) {
-        g_autofree char *streams = object_property_get_str(smmu,
+        g_autofree char *streams = object_property_get_str(fz_smmu,
                                                            "stream-stats",
                                                            NULL);
-        g_autofree char *log = object_property_get_str(smmu, "disruption-log",
-                                                       NULL);
+        g_autofree char *log = object_property_get_str(fz_smmu,
+                                                       "disruption-log", NULL);
 
-        object_property_get_uint(smmu, "stat-disruptions", NULL);
-        object_property_get_uint(smmu, "stat-translations", NULL);
+        object_property_get_uint(fz_smmu, "stat-disruptions", NULL);
+        object_property_get_uint(fz_smmu, "stat-translations", NULL);
     }
 }
 
@@ -723,7 +714,7 @@ static void op_reset(Fz *f, const uint8_t *b)
         }
         break;
     case 3:
-        pci_device_reset(PCI_DEVICE(fz_dev("smmu")));
+        pci_device_reset(PCI_DEVICE(fz_smmu));
         fz_reattach(f);
         if (!(b[2] & 2)) {
             op_setup(f, fz_zeros);
@@ -770,10 +761,8 @@ static void op_msix(Fz *f, const uint8_t *b)
 /* Command refusal (a debug property a driver test sets at run time). */
 static void op_refuse(Fz *f, const uint8_t *b)
 {
-    Object *o = fz_dev("smmu");
-
-    object_property_set_uint(o, "x-refuse-cmd", b[0], NULL);
-    object_property_set_uint(o, "x-refuse-cmd-count", b[1] & 3, NULL);
+    object_property_set_uint(fz_smmu, "x-refuse-cmd", b[0], NULL);
+    object_property_set_uint(fz_smmu, "x-refuse-cmd-count", b[1] & 3, NULL);
 }
 
 typedef void (*FzOp)(Fz *f, const uint8_t *args);
@@ -797,14 +786,10 @@ static const struct {
  */
 static void fz_trace(Fz *f, const char *op, const uint8_t *args)
 {
-    g_autofree char *hex = g_strnfill(0, 0);
-    Object *smmu = fz_dev("smmu");
+    char hex[2 * (FZ_REC - 1) + 1];
 
     for (int i = 0; i < FZ_REC - 1; i++) {
-        char *h = g_strdup_printf("%s%02x", hex, args[i]);
-
-        g_free(hex);
-        hex = h;
+        snprintf(hex + 2 * i, 3, "%02x", args[i]);
     }
     fprintf(stderr, "smmu-lite-fuzz: %-6s %s: CR0ACK 0x%x GERROR^N 0x%x "
             "CMDQ %x/%x EVTQ %x/%x translations %" PRIu64 " events %" PRIu64
@@ -814,8 +799,8 @@ static void fz_trace(Fz *f, const char *op, const uint8_t *args)
             sl_readl(f->sl, SL_GERROR) ^ sl_readl(f->sl, SL_GERRORN),
             sl_readl(f->sl, SL_CMDQ_PROD), sl_readl(f->sl, SL_CMDQ_CONS),
             sl_readl(f->sl, SL_EVTQ_PROD), sl_readl(f->sl, SL_EVTQ_CONS),
-            object_property_get_uint(smmu, "stat-translations", NULL),
-            object_property_get_uint(smmu, "stat-events", NULL),
+            object_property_get_uint(fz_smmu, "stat-translations", NULL),
+            object_property_get_uint(fz_smmu, "stat-events", NULL),
             dma_gen_readl(f->dg[0], A_STATUS),
             dma_gen_readl(f->dg[0], A_OPS_LO),
             dma_gen_readl(f->dg[0], A_DMA_ERRORS_LO));
@@ -825,18 +810,16 @@ static void smmu_lite_fuzz(QTestState *qts, const unsigned char *data,
                            size_t size)
 {
     Fz f = { .qts = qts, .clock_left = FZ_CLOCK_BUDGET_NS };
-    Object *smmu = fz_dev("smmu");
 
     /* nothing of the last input: RAM DMA may reach, debug state, counters */
     qtest_memset(qts, FZ_DATA, 0, FZ_DATA_SIZE);
     qtest_memset(qts, FZ_POOL, 0, fz_pool_high - FZ_POOL);
     qtest_memset(qts, FZ_RAM - 0x1000, 0, 0x1000);
     fz_pool_high = FZ_POOL;
-    object_property_set_uint(smmu, "x-refuse-cmd", 0, &error_abort);
-    object_property_set_uint(smmu, "x-refuse-cmd-count", 0, &error_abort);
-    object_property_set_bool(smmu, "stats-reset", true, &error_abort);
+    object_property_set_uint(fz_smmu, "x-refuse-cmd", 0, &error_abort);
+    object_property_set_uint(fz_smmu, "x-refuse-cmd-count", 0, &error_abort);
+    object_property_set_bool(fz_smmu, "stats-reset", true, &error_abort);
 
-    fz_verbose = getenv("SMMU_LITE_FUZZ_VERBOSE") != NULL;
     fz_attach(&f);
     op_setup(&f, fz_zeros);
     flush_events(qts);
@@ -852,6 +835,13 @@ static void smmu_lite_fuzz(QTestState *qts, const unsigned char *data,
     }
     fz_detach(&f);
     fuzz_reset(qts);
+}
+
+static void smmu_lite_fuzz_pre(QTestState *qts)
+{
+    fz_smmu = object_resolve_path("/machine/peripheral/smmu", NULL);
+    g_assert(fz_smmu);
+    fz_verbose = getenv("SMMU_LITE_FUZZ_VERBOSE") != NULL;
 }
 
 static GString *smmu_lite_fuzz_cmdline(FuzzTarget *t)
@@ -881,6 +871,7 @@ static void register_smmu_lite_fuzz(void)
         .description = "smmu-lite and dma-gen: consistent STE/CD/page-table "
                        "chains, commands, DMA, resets and run-state changes",
         .get_init_cmdline = smmu_lite_fuzz_cmdline,
+        .pre_fuzz = smmu_lite_fuzz_pre,
         .fuzz = smmu_lite_fuzz,
     };
 

@@ -203,7 +203,7 @@ uint64_t sl_pt_new(SLite *s)
     return sl_alloc(s, 0x1000, 0x1000);
 }
 
-static int sl_start_level(uint8_t t0sz)
+int sl_start_level(uint8_t t0sz)
 {
     return 4 - DIV_ROUND_UP(64 - t0sz - 12, 9);
 }

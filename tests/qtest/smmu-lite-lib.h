@@ -165,6 +165,8 @@ void sl_ste_simple(SLite *s, uint32_t sid, int config);
 uint64_t sl_cd_new(SLite *s, uint16_t asid, uint8_t t0sz, uint64_t ttb);
 
 uint64_t sl_pt_new(SLite *s);
+/* The level a walk starts at for an input size of 64 - @t0sz bits. */
+int sl_start_level(uint8_t t0sz);
 /* Map [iova, iova + size) -> pa with one leaf of @size (4K/2M/1G). */
 void sl_map(SLite *s, uint64_t root, uint8_t t0sz, uint64_t iova,
             uint64_t pa, uint64_t size, uint64_t flags);
