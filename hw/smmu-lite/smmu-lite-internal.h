@@ -350,7 +350,6 @@ void smmu_lite_iotlb_inv_ipa(SmmuLiteState *s, uint16_t vmid,
 void smmu_lite_cmdq_run(SmmuLiteState *s);
 void smmu_lite_event_record(SmmuLiteState *s, uint32_t sid, uint64_t iova,
                             bool is_write, const SmmuLiteEvent *ev);
-uint32_t smmu_lite_queue_log2size(uint64_t base);
 uint32_t smmu_lite_queue_wrapmask(uint64_t base);
 
 /* smmu-lite-pci.c */

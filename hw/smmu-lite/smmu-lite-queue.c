@@ -9,7 +9,7 @@
 #include "smmu-lite-internal.h"
 #include "trace.h"
 
-uint32_t smmu_lite_queue_log2size(uint64_t base)
+static uint32_t smmu_lite_queue_log2size(uint64_t base)
 {
     return MIN(FIELD_EX64(base, CMDQ_BASE, LOG2SIZE), SMMU_LITE_QS_MAX);
 }

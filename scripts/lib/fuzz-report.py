@@ -7,9 +7,10 @@ was found, and how much of each lab device the corpus covers.
 
 usage: fuzz-report.py ASKED COMMIT RUN...
   ASKED: FUZZ_TIME (all targets together)
-  RUN: TARGET:SECONDS:LOG:COVERAGE[:FINDING,...] for each target that ran;
-       SECONDS its measured duration, COVERAGE the output of a -runs=0
-       -print_coverage=1 pass over its corpus
+  RUN: TARGET:SECONDS:LOG:COVERAGE:UBSAN[:FINDING,...] for each target
+       that ran; SECONDS its measured duration, COVERAGE the output of a
+       -runs=0 -print_coverage=1 pass over its corpus with the coverage
+       build (no UBSan), UBSAN the same pass with the fuzzing build
 """
 import collections
 import re
@@ -20,11 +21,15 @@ import labpy
 
 # Code no guest input can reach: type registration and realize (before
 # any input), QOM property accessors (QMP), migration hooks, and what only
-# those call.
+# those call (smmu-lite's address-space table and early-device warning:
+# realize and get_as; its IOTLB teardown: finalize), and IOMMU notifier
+# registration (vfio or vhost in the host).
 NOT_GUEST = (r"register_types|class_init|instance_init|instance_finalize|"
              r"_realize$|_unrealize$|_exit$|_get_as$|post_load|pre_save|"
              r"_needed$|_get_[a-z_]+$|_set_[a-z_]+$|disruption_line|"
-             r"stats_add_props|_init$")
+             r"stats_add_props|_init$|^do_qemu_init_|_space_hash$|"
+             r"_space_equal$|_warn_early_device$|_iotlb_destroy$|"
+             r"_notify_flag_changed$")
 
 ABOUT = {
     "generic-fuzz": "QEMU's generic-fuzz: raw register, config-space and "
@@ -96,7 +101,7 @@ def coverage_rows(dev, what):
               % (name, what, got, tot, 100.0 * got / max(tot, 1)))
 
 
-def report(target, secs, log, covlog, findings):
+def report(target, secs, log, covlog, ubsanlog, findings):
     text = open(log, errors="replace").read()
     status = [l for l in text.splitlines() if re.match(r"#\d+\s", l)]
     print("#### --fuzz-target=%s" % target)
@@ -128,6 +133,8 @@ def report(target, secs, log, covlog, findings):
     print("| crashes, hangs (-timeout), sanitizer reports | %d |"
           % len(findings))
     coverage_rows(device_coverage([functions(covlog)]), "the corpus covers")
+    coverage_rows(device_coverage([functions(ubsanlog)]),
+                  "with UBSan's check edges, the corpus covers")
     print()
     if findings:
         print("Findings: " + ", ".join("`%s`" % f for f in findings))
@@ -141,8 +148,9 @@ def main():
         sys.exit(__doc__)
     asked, commit = sys.argv[1:3]
     runs = [a.split(":") for a in sys.argv[3:]]
-    if any(len(r) not in (4, 5) for r in runs):
-        sys.exit("fuzz-report: RUN is TARGET:SECONDS:LOG:COVERAGE[:FINDINGS]")
+    if any(len(r) not in (5, 6) for r in runs):
+        sys.exit("fuzz-report: RUN is "
+                 "TARGET:SECONDS:LOG:COVERAGE:UBSAN[:FINDINGS]")
     print("### make fuzz (%s)" % time.strftime("%Y-%m-%d"))
     print()
     print("Run: `make fuzz FUZZ_TIME=%s` (commit %s): qtest accelerator, "
@@ -151,8 +159,8 @@ def main():
     print()
     ok = False
     for r in runs:
-        findings = [f for f in (r[4].split(",") if len(r) == 5 else []) if f]
-        ok |= report(r[0], r[1], r[2], r[3], findings)
+        findings = [f for f in (r[5].split(",") if len(r) == 6 else []) if f]
+        ok |= report(r[0], r[1], r[2], r[3], r[4], findings)
     if len(runs) > 1:
         print("#### All targets together")
         print()
@@ -160,6 +168,9 @@ def main():
         print("|---|---|")
         coverage_rows(device_coverage([functions(r[3]) for r in runs]),
                       "covered by any target's corpus")
+        coverage_rows(device_coverage([functions(r[4]) for r in runs]),
+                      "with UBSan's check edges, covered by any target's "
+                      "corpus")
         print()
     print("`cov` counts edges of the instrumented code: QEMU's hw/ (the lab's"
           " devices and the machine's own), as QEMU's fuzzing build filters it."
@@ -167,7 +178,13 @@ def main():
           " over each target's final corpus; they leave out what no guest"
           " input can reach (type registration, realize, QOM property"
           " accessors, migration hooks). Together: an edge counts once,"
-          " matched across the targets' passes by its source line.")
+          " matched across the targets' passes by its source line."
+          " The first rows are measured with the coverage build"
+          " (`build-qemu --fuzz-coverage`: ASan, no UBSan), the edges of the"
+          " devices' own code; the rows \"with UBSan's check edges\" with the"
+          " fuzzing build, where every UBSan check adds an edge to its report"
+          " handler that only a bug takes (about three of four edges there):"
+          " the measure `make fuzz` reported before the coverage build.")
     if not ok:
         sys.exit("fuzz-report: no libFuzzer status line in any log")
 

@@ -19,7 +19,7 @@ import sys
 import labpy
 
 OPS = ["setup", "ste", "poke", "cmd", "dma", "cont", "clock", "mmio", "evtq",
-       "reset", "msix", "refuse"]
+       "reset", "msix", "refuse", "log"]
 CFG = {"abort": 0, "bypass": 1, "s1": 2, "s2": 3, "nested": 4}
 LEAF = {"4k": 0, "2m": 1, "1g": 2, "none": 3}
 DMA = {"copy": 0, "fill": 1, "verify": 2}
@@ -163,6 +163,10 @@ def seeds():
     yield "bad-strtab", setup(log2=0x80 | 20) + copy + \
         setup(fmt=2, log2=4, split=0x80 | 7 << 2) + copy + rec("evtq", 3)
     yield "gbpa", setup(cr0=1) + copy + setup(cr0=1, gbpa=1) + copy
+    # trace points and the guest-error log off, then on again, under DMA
+    yield "quiet", setup() + rec("log", 3) + s1 + copy + cont() + \
+        clock(20000) + cmd(6) + rec("evtq", 3) + rec("log", 1) + copy + \
+        rec("log", 2) + setup(cr0=1) + copy
     for cfg, leaf_at, extra in (("s1", 2, b""), ("s2", 2, b""),
                                 ("nested", 4, b""), ("nested", 1, b"")):
         yield "dirty-cas-%s-%d" % (cfg, leaf_at), setup() + \

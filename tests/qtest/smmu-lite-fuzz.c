@@ -31,6 +31,8 @@
 #include "qom/object.h"
 #include "qapi/error.h"
 #include "qemu/timer.h"
+#include "qemu/log.h"
+#include "trace/control.h"
 #include "hw/qdev-core.h"
 #include "hw/pci/pci_device.h"
 #include "system/runstate.h"
@@ -765,6 +767,40 @@ static void op_refuse(Fz *f, const uint8_t *b)
     object_property_set_uint(fz_smmu, "x-refuse-cmd-count", b[1] & 3, NULL);
 }
 
+/*
+ * Trace points and guest-error logging switched off and on again while the
+ * devices work, as a user does with QMP/HMP: the code runs both ways (a
+ * trace point's arguments are evaluated only when it is on). @b: [0] bit 0
+ * trace points, bit 1 guest-error log; every input starts with both on.
+ */
+static bool fz_quiet_trace, fz_quiet_log;
+
+static void fz_trace_state(bool quiet)
+{
+    trace_enable_events(quiet ? "-smmu_lite_*" : "smmu_lite_*");
+    trace_enable_events(quiet ? "-dma_gen_*" : "dma_gen_*");
+    fz_quiet_trace = quiet;
+}
+
+static void fz_log_state(bool quiet)
+{
+    int mask = quiet ? qemu_loglevel & ~LOG_GUEST_ERROR
+                     : qemu_loglevel | LOG_GUEST_ERROR;
+
+    qemu_set_log(mask, &error_abort);
+    fz_quiet_log = quiet;
+}
+
+static void op_log(Fz *f, const uint8_t *b)
+{
+    if (b[0] & 1) {
+        fz_trace_state(!fz_quiet_trace);
+    }
+    if (b[0] & 2) {
+        fz_log_state(!fz_quiet_log);
+    }
+}
+
 typedef void (*FzOp)(Fz *f, const uint8_t *args);
 
 static const struct {
@@ -775,6 +811,7 @@ static const struct {
     { op_cmd, "cmd" }, { op_dma, "dma" }, { op_cont, "cont" },
     { op_clock, "clock" }, { op_mmio, "mmio" }, { op_evtq, "evtq" },
     { op_reset, "reset" }, { op_msix, "msix" }, { op_refuse, "refuse" },
+    { op_log, "log" },
     /* the common ones twice as likely */
     { op_ste, "ste" }, { op_dma, "dma" }, { op_clock, "clock" },
     { op_cmd, "cmd" },
@@ -819,6 +856,12 @@ static void smmu_lite_fuzz(QTestState *qts, const unsigned char *data,
     object_property_set_uint(fz_smmu, "x-refuse-cmd", 0, &error_abort);
     object_property_set_uint(fz_smmu, "x-refuse-cmd-count", 0, &error_abort);
     object_property_set_bool(fz_smmu, "stats-reset", true, &error_abort);
+    if (fz_quiet_trace) {
+        fz_trace_state(false);
+    }
+    if (fz_quiet_log) {
+        fz_log_state(false);
+    }
 
     fz_attach(&f);
     op_setup(&f, fz_zeros);
@@ -854,8 +897,10 @@ static GString *smmu_lite_fuzz_cmdline(FuzzTarget *t)
                            "tear-window-ns=2000 "
                            "-device dma-gen,id=dg0,addr=%02x.0,max-len=65536 "
                            "-device pci-bridge,id=br0,chassis_nr=1,addr=%02x.0 "
+                           /* the second engine runs in an IOThread */
+                           "-object iothread,id=fzio "
                            "-device dma-gen,id=dg1,bus=br0,addr=01.0,"
-                           "max-len=65536 "
+                           "max-len=65536,iothread=fzio "
                            /* trace points and guest-error logs run too */
                            "-trace enable=smmu_lite_* -trace enable=dma_gen_* "
                            "-d guest_errors -D /dev/null",
