@@ -36,9 +36,10 @@ ABOUT = {
                     "port accesses; every DMA read answered from the input",
     "smmu-lite": "the lab's target (tests/qtest/smmu-lite-fuzz.c): "
                  "consistent STE -> CD -> page-table chains with chosen "
-                 "faults, commands, dma-gen commands and continuous mode, "
-                 "clock steps, resets (system, device, dma-gen register, "
-                 "FLR) and stop/cont",
+                 "faults, commands, dma-gen commands and continuous mode "
+                 "(dma-gen 1 in an IOThread), clock steps, resets (system, "
+                 "device, dma-gen register, FLR), stop/cont, and trace "
+                 "points and the guest-error log switched off and on",
 }
 
 
