@@ -81,11 +81,12 @@ selftests_make() {
 }
 
 # lab_kmake SRC OBJ: set KMAKE to the make command line that builds the
-# kernel tree SRC into OBJ the way every lab kernel is built (ccache; a
-# fixed build user, host and time, so the same source gives the same
-# objects whichever script builds it).
+# kernel tree SRC into OBJ the way every lab kernel is built (ccache, but
+# not for the assembler files that .incbin the kernel image: see
+# scripts/lib/kernel-cc; a fixed build user, host and time, so the same
+# source gives the same objects whichever script builds it).
 lab_kmake() {
-    KMAKE=(make -C "$1" O="$2" -j"$LAB_JOBS" CC="ccache gcc" HOSTCC="ccache gcc"
+    KMAKE=(make -C "$1" O="$2" -j"$LAB_JOBS" CC="$LAB_TOP/scripts/lib/kernel-cc" HOSTCC="ccache gcc"
            KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=smmu-lab
            KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00 UTC")
 }
