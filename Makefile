@@ -56,8 +56,22 @@ ifneq ($(TRACE),)
 export LAB_TRACE := $(TRACE)
 endif
 MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
+# The arm64 guest's build (build/arm64, build/tree-NAME-arm64)
+ARM64_KDIR := $(shell LAB_ARCH=arm64 LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER='$(LAB_SKIP_DRIVER)' scripts/kdir 2>/dev/null)
+ARM64_TARGETS := qemu-aarch64 kernel-arm64 guest-arm64
+MESON_TEST_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlogs --suite guest-arm64 $(TESTS)
+# make check runs the arm64 guest's suite too, on the pinned tree (with
+# LINUX_TREE= or TESTS=: make check-arm64)
+ifeq ($(LINUX_TREE)$(TESTS),)
+CHECK_ARM64_TARGETS := $(ARM64_TARGETS)
+CHECK_ARM64 := $(MESON_TEST_ARM64)
+CHECK_ARM64_KDIR := $(ARM64_KDIR)
+else
+CHECK_ARM64 := true
+endif
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
+        qemu-aarch64 kernel-arm64 guest-arm64 check-arm64 \
         check-unit check-guest check-debug check-vfio-full check-mutants check-series check-sanitize \
         qemu-sanitize fuzz demo shell bench clean distclean help
 
@@ -66,7 +80,7 @@ all: $(GUEST_TARGETS)
 
 ## help: this list
 help:
-	@awk '/^## [a-z-]+: / { sub(/^## /, ""); t = $$0; sub(/:.*/, "", t); \
+	@awk '/^## [a-z0-9-]+: / { sub(/^## /, ""); t = $$0; sub(/:.*/, "", t); \
 	      d = $$0; sub(/^[^:]*: /, "", d); printf "  make %-16s %s\n", t, d }' \
 	     $(firstword $(MAKEFILE_LIST))
 
@@ -94,14 +108,29 @@ headers: $(BUILD)/config.mk
 guest: kernel
 	scripts/build-guest
 
+## qemu-aarch64: qemu-system-aarch64 from the same tree (build/qemu), for the arm64 guest
+qemu-aarch64: qemu
+	scripts/build-qemu qemu-system-aarch64
+
+# After the lab kernel: never two kernel builds at once.
+## kernel-arm64: the arm64 guest kernel, cross-built from the same series (build/arm64/linux)
+kernel-arm64: kernel
+	scripts/build-kernel --arch=arm64
+
+## guest-arm64: the arm64 guest programs and initramfs (build/arm64)
+guest-arm64: kernel-arm64
+	scripts/build-guest --arch=arm64
+
 ## lab: the meson project alone (guest programs and the test list)
 lab: headers
 	scripts/build-guest --lab-only
 
-## check: every suite (qtest, unit, guest) and one planted bug in turn
-check: all
+## check: every suite (qtest, unit, guest, guest-arm64) and one planted bug in turn
+check: all $(CHECK_ARM64_TARGETS)
 	rc=0; $(CHECK_MUTANT) || rc=$$?; \
-	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; scripts/lib/test-summary $$rc
+	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; \
+	$(CHECK_ARM64) || rc=$$?; \
+	LAB_CHECK_KDIRS='$(KDIR) $(CHECK_ARM64_KDIR)' scripts/lib/test-summary $$rc
 
 ## check-qtest: the qtests of smmu-lite and dma-gen
 check-qtest: qemu lab
@@ -114,6 +143,10 @@ check-unit: lab
 ## check-guest: the guest suites on the lab kernel (TESTS=... for some)
 check-guest: $(GUEST_TARGETS)
 	$(MESON_TEST) --suite guest ; scripts/lib/test-summary $$?
+
+## check-arm64: the arm64 guest on QEMU's smmuv3 with Linux's arm-smmu-v3 (replace under DMA, KUnit, upstream iommufd)
+check-arm64: $(ARM64_TARGETS)
+	$(MESON_TEST_ARM64) ; LAB_ARCH=arm64 scripts/lib/test-summary $$?
 
 ## check-debug: every guest test again on the debug kernel (KASAN, kmemleak, ...)
 check-debug: all kernel-debug

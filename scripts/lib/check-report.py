@@ -10,8 +10,10 @@ commit and date of the run.
 For each test that failed it first prints the last lines of what the test
 printed and, with LAB_LOGS set, of LAB_LOGS/NAME.log (a guest test's
 console): a CI log that keeps only its end still says where it stopped.
+Several meson logs (x86 and arm64 guests: make check) are joined with ':',
+and so are several LAB_LOGS directories.
 
-usage: check-report.py TESTLOG.json [--docs DIR COMMIT]
+usage: check-report.py TESTLOG.json[:TESTLOG.json...] [--docs DIR COMMIT]
 """
 import datetime
 import json
@@ -27,10 +29,12 @@ def main():
     args = sys.argv[1:]
     if not args or (len(args) > 1 and (args[1] != '--docs' or len(args) != 4)):
         sys.exit(__doc__)
-    try:
-        lines = open(args[0]).read().splitlines()
-    except OSError:
-        lines = []
+    lines = []
+    for path in args[0].split(':'):
+        try:
+            lines += open(path).read().splitlines()
+        except OSError:
+            pass
 
     passed = failed = skipped = 0
     rows = []
@@ -74,19 +78,21 @@ def main():
         if res not in ('OK', 'SKIP', 'EXPECTEDFAIL') or 'not ok' in subs:
             failures.append((name, res, out))
 
-    logs = os.environ.get('LAB_LOGS', '')
+    logs = [d for d in os.environ.get('LAB_LOGS', '').split(':') if d]
     for name, res, out in failures:
         print('--- %s (%s): the last lines it printed' % (name, res))
         for line in tail(out):
             print('  ' + line)
-        try:
-            console = open(os.path.join(logs, name + '.log'), errors='replace').read() if logs else ''
-        except OSError:
-            console = ''
-        if console:
-            print('--- %s: the last lines of %s' % (name, os.path.join(logs, name + '.log')))
+        for d in logs:
+            path = os.path.join(d, name + '.log')
+            try:
+                console = open(path, errors='replace').read()
+            except OSError:
+                continue
+            print('--- %s: the last lines of %s' % (name, path))
             for line in tail(console):
                 print('  ' + line)
+            break
 
     summary = 'check: %d passed, %d failed, %d skipped' % (passed, failed, skipped)
     for r in skip_reasons:

@@ -13,6 +13,7 @@ LAB_SRC=$LAB_CACHE/src
 QEMU_PRISTINE=$LAB_SRC/qemu-$QEMU_UPSTREAM
 QEMU_DATA=$LAB_SRC/qemu-data-${QEMU_DATA_VERSION#*:}
 LINUX_PRISTINE=$LAB_SRC/linux-$LINUX_UPSTREAM
+BUSYBOX_ARM64=$LAB_SRC/busybox-arm64-${BUSYBOX_ARM64_VERSION#*:}
 SPARSE_PRISTINE=$LAB_SRC/sparse-$SPARSE_SRC_VERSION
 LAB_JOBS=${LAB_JOBS:-$(nproc)}
 
@@ -76,7 +77,10 @@ need_space() {
 # 30 s is not a bound on the test, only on the host's speed.
 LAB_SELFTEST_TIMEOUT=${LAB_SELFTEST_TIMEOUT:-300}
 selftests_make() {
-    make -s -C "$1" OUTPUT="$2" CC="ccache gcc" KHDR_INCLUDES="-isystem $3" \
+    local cross=()
+    [ "$LAB_ARCH" != arm64 ] || cross=(ARCH=arm64 CROSS_COMPILE="$LAB_CROSS")
+    make -s -C "$1" OUTPUT="$2" CC="ccache ${cross:+$LAB_CROSS}gcc" "${cross[@]}" \
+        KHDR_INCLUDES="-isystem $3" \
         USERLDFLAGS=-static USERCFLAGS="-DTEST_TIMEOUT_DEFAULT=$LAB_SELFTEST_TIMEOUT"
 }
 
@@ -85,10 +89,17 @@ selftests_make() {
 # not for the assembler files that .incbin the kernel image: see
 # scripts/lib/kernel-cc; a fixed build user, host and time, so the same
 # source gives the same objects whichever script builds it).
+# For an arm64 guest (LAB_ARCH=arm64) the same with Debian's cross compiler.
 lab_kmake() {
     KMAKE=(make -C "$1" O="$2" -j"$LAB_JOBS" CC="$LAB_TOP/scripts/lib/kernel-cc" HOSTCC="ccache gcc"
            KBUILD_BUILD_USER=lab KBUILD_BUILD_HOST=smmu-lab
            KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00 UTC")
+    if [ "$LAB_ARCH" = arm64 ]; then
+        KMAKE+=(ARCH=arm64 CROSS_COMPILE="$LAB_CROSS")
+        export LAB_KCC=${LAB_CROSS}gcc
+    else
+        export LAB_KCC=gcc
+    fi
 }
 
 # served_versions PKG [src]: the versions of PKG (binary, or with src the
@@ -122,6 +133,21 @@ lab_tree_name() {
 }
 LAB_SKIP_DRIVER=${LAB_SKIP_DRIVER:-}
 case "$LAB_SKIP_DRIVER" in ''|0) LAB_SKIP_DRIVER= ;; *) LAB_SKIP_DRIVER=1 ;; esac
+# The guest's architecture: x86_64 (q35, the default) or arm64 (QEMU's
+# virt with an SMMUv3). LAB_ARCH=arm64, or --arch=arm64 on the command line
+# of a script that builds or runs a guest, moves every kernel-side output
+# to build/arm64 (build/tree-NAME-arm64 with LINUX_TREE=).
+for a in "$@"; do
+    case "$a" in --arch=*) LAB_ARCH=${a#--arch=} ;; esac
+done
+LAB_ARCH=${LAB_ARCH:-x86_64}
+case "$LAB_ARCH" in
+x86_64) lab_arch_dir= ;;
+arm64) lab_arch_dir=arm64 ;;
+*) die "unknown guest architecture '$LAB_ARCH' (x86_64, arm64)" ;;
+esac
+export LAB_ARCH
+LAB_CROSS=aarch64-linux-gnu-
 if [ -n "${LINUX_TREE:-}" ]; then
     [ -d "$LINUX_TREE" ] || die "LINUX_TREE=$LINUX_TREE is not a directory"
     git -C "$LINUX_TREE" rev-parse --verify -q HEAD >/dev/null ||
@@ -136,10 +162,10 @@ if [ -n "${LINUX_TREE:-}" ]; then
             [ "$(printf '%s\n' "$LINUX_TREE_MIN" "$tree_version" | sort -V | head -n1)" = "$LINUX_TREE_MIN" ] ||
             die "LINUX_TREE=$LINUX_TREE is Linux $tree_version; kernel-patches/ needs $LINUX_TREE_MIN or later (SKIP_DRIVER=1 runs the intel and upstream suites without the driver)"
     fi
-    LAB_KDIR=${LAB_KDIR:-$LAB_BUILD/tree-$(lab_tree_name "$LINUX_TREE")${LAB_SKIP_DRIVER:+-nodriver}}
+    LAB_KDIR=${LAB_KDIR:-$LAB_BUILD/tree-$(lab_tree_name "$LINUX_TREE")${LAB_SKIP_DRIVER:+-nodriver}${lab_arch_dir:+-$lab_arch_dir}}
 else
     [ -z "$LAB_SKIP_DRIVER" ] || die "SKIP_DRIVER (--skip-driver) is for LINUX_TREE= builds only"
-    LAB_KDIR=${LAB_KDIR:-$LAB_BUILD}
+    LAB_KDIR=${LAB_KDIR:-$LAB_BUILD${lab_arch_dir:+/$lab_arch_dir}}
 fi
 
 # The patches of kernel-patches/ that are not the smmu-lite driver but

@@ -52,3 +52,13 @@ SANITIZE_PKGS='clang-19 libclang-rt-19-dev llvm-19'
 SANITIZE_CC=clang-19
 SANITIZE_CXX=clang++-19
 SANITIZE_LLVM=19
+
+# The arm64 guest (LAB_ARCH=arm64, scripts/setup-deps --arm64): the cross
+# compiler and its C library from bookworm, the arm64 libraries the
+# upstream selftests link (libcap, libuuid), and bookworm's static busybox
+# for arm64 (multiarch: dpkg's arm64 architecture), unpacked into the cache.
+ARM64_PKGS='gcc-aarch64-linux-gnu libc6-dev-arm64-cross libcap-dev:arm64 uuid-dev:arm64'
+BUSYBOX_ARM64_PKG='busybox-static:arm64'
+BUSYBOX_ARM64_VERSION='1:1.35.0-4+deb12u1+b1'
+BUSYBOX_ARM64_DEB='busybox-static_1%3a1.35.0-4+deb12u1+b1_arm64.deb'
+BUSYBOX_ARM64_SHA256='732c9135564fc71337e0e05fb4da4d11e6c28c1834bce3e405e575afef2a52f5'

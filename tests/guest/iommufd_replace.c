@@ -24,11 +24,6 @@ static unsigned int lab_replaces(void)
 	return s ? strtoul(s, NULL, 0) : 1000;
 }
 
-/*
- * Is the IOMMU behind this device one whose replace must be hitless? Not
- * VT-d (6.12 blocks translation during attach), and not smmu-lite when its
- * driver is forced to the disruptive STE sequence.
- */
 /* Is smmu-lite's driver forced to its disruptive STE sequence? */
 static bool lab_forced(void)
 {
@@ -44,6 +39,15 @@ static bool lab_forced(void)
 	return forced == 'Y';
 }
 
+/*
+ * Is the IOMMU behind this device one whose replace of one paging HWPT by
+ * another must be hitless? Not VT-d (its attach blocks translation), and
+ * not smmu-lite when its driver is forced to the disruptive STE sequence.
+ * Not arm-smmu-v3 either, by its own rule: a stage-1 domain lives in the
+ * context descriptor of SSID 0, and two domains' descriptors differ in
+ * qword 0 (the ASID) and qword 1 (TTB0); arm_smmu_write_entry() changes
+ * two used qwords only through V=0 (C_BAD_CD for a walk in between).
+ */
 static bool lab_expect_hitless(int iommufd, __u32 dev_id)
 {
 	__u32 type = 0;
@@ -51,7 +55,8 @@ static bool lab_expect_hitless(int iommufd, __u32 dev_id)
 
 	if (lab_hw_info(iommufd, dev_id, data, sizeof(data), &type))
 		return false;
-	if (type == IOMMU_HW_INFO_TYPE_INTEL_VTD)
+	if (type == IOMMU_HW_INFO_TYPE_INTEL_VTD ||
+	    type == IOMMU_HW_INFO_TYPE_ARM_SMMUV3)
 		return false;
 	return !lab_forced();
 }
