@@ -69,6 +69,10 @@ CHECK_ARM64_KDIR := $(ARM64_KDIR)
 else
 CHECK_ARM64 := true
 endif
+# make demo's arm-smmu-v3 row: the arm64 guest of the pinned tree
+ifeq ($(LINUX_TREE),)
+DEMO_ARM64_TARGETS := $(ARM64_TARGETS)
+endif
 
 .PHONY: all qemu kernel kernel-debug headers guest lab check check-qtest \
         qemu-aarch64 kernel-arm64 guest-arm64 check-arm64 \
@@ -180,7 +184,7 @@ fuzz: qemu qemu-sanitize
 	scripts/fuzz --time=$(FUZZ_TIME)
 
 ## demo: replace under live DMA on each IOMMU, side by side, with pictures
-demo: $(GUEST_TARGETS)
+demo: $(GUEST_TARGETS) $(DEMO_ARM64_TARGETS)
 	scripts/demo
 
 ## bench: smmu-lite, intel-iommu and no IOMMU measured side by side
