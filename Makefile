@@ -18,6 +18,12 @@ endif
 LAB_ACCEL ?= tcg
 LAB_JOBS ?= $(shell nproc)
 export LAB_ACCEL LAB_JOBS
+# the x86 guest unless a target says --arch=arm64: a LAB_ARCH left in the
+# environment must not turn x86 targets into arm64 builds
+export LAB_ARCH := x86_64
+# One build at a time: each script runs LAB_JOBS jobs itself, and make -j
+# would start two kernel builds (or QEMU and a kernel) at once.
+.NOTPARALLEL:
 IOMMU ?= none
 
 ifneq ($(LINUX_TREE),)
@@ -118,9 +124,8 @@ guest: kernel
 qemu-aarch64: qemu
 	scripts/build-qemu qemu-system-aarch64
 
-# After the lab kernel: never two kernel builds at once.
 ## kernel-arm64: the arm64 guest kernel, cross-built from the same series (build/arm64/linux)
-kernel-arm64: kernel
+kernel-arm64: $(BUILD)/config.mk
 	scripts/build-kernel --arch=arm64
 
 ## guest-arm64: the arm64 guest programs and initramfs (build/arm64)
@@ -163,7 +168,7 @@ check-vfio-full: $(GUEST_TARGETS)
 	$(MESON_TEST) --suite guest-vfio-full ; scripts/lib/test-summary $$?
 
 ## check-mutants: every planted driver bug (tests/mutants/) must be caught
-check-mutants: $(GUEST_TARGETS)
+check-mutants: $(GUEST_TARGETS) $(ARM64_TARGETS)
 	scripts/check-mutants
 
 ## check-series: kernel-patches/ one patch at a time: W=1, sparse, build, boot (FIRST= LAST=)
@@ -202,7 +207,7 @@ clean:
 	rm -rf $(BUILD)/qemu $(BUILD)/qemu-sanitize $(BUILD)/linux $(BUILD)/linux-debug \
 	       $(BUILD)/mutant $(BUILD)/mutants $(BUILD)/series \
 	       $(BUILD)/lab $(BUILD)/guest $(BUILD)/logs \
-	       $(BUILD)/initramfs.cpio.gz
+	       $(BUILD)/initramfs.cpio.gz $(BUILD)/arm64
 
 ## distclean: remove build/
 distclean:

@@ -141,6 +141,7 @@ for a in "$@"; do
     case "$a" in --arch=*) LAB_ARCH=${a#--arch=} ;; esac
 done
 LAB_ARCH=${LAB_ARCH:-x86_64}
+[ "$LAB_ARCH" != aarch64 ] || LAB_ARCH=arm64
 case "$LAB_ARCH" in
 x86_64) lab_arch_dir= ;;
 arm64) lab_arch_dir=arm64 ;;

@@ -40,6 +40,11 @@
 #define DMA_GEN_LAST_MISMATCH_IOVA	0x0a8
 #define DMA_GEN_TICKS			0x0b0
 #define DMA_GEN_COUNTERS_RESET		0x0b8
+#define DMA_GEN_INT_STATUS		0x0c0	/* write 1 to clear */
+#define DMA_GEN_INT_ENABLE		0x0c4
+#define DMA_GEN_INT_SET			0x0c8
+#define   DMA_GEN_INT_DONE		(1u << 0)
+#define   DMA_GEN_INT_ERROR		(1u << 1)
 #define DMA_GEN_RESET			0x0fc
 #define DMA_GEN_RESET_MAGIC		0x52534554
 
