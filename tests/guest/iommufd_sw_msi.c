@@ -28,8 +28,8 @@
 #define TRACING		"/sys/kernel/tracing"
 #define NR_HWPT		3
 
-/* The "msi" reserved region of @bdf's group: its start, or 0 if none. */
-static __u64 lab_sw_msi_start(const char *bdf)
+/* The "msi" reserved region of @bdf's group: its start (0 if none), end. */
+static __u64 lab_sw_msi_start(const char *bdf, __u64 *last)
 {
 	char path[256], line[256], type[32];
 	unsigned long long start, end;
@@ -43,8 +43,10 @@ static __u64 lab_sw_msi_start(const char *bdf)
 		return 0;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "%llx %llx %31s", &start, &end, type) == 3 &&
-		    !strcmp(type, "msi"))
+		    !strcmp(type, "msi")) {
 			found = start;
+			*last = end;
+		}
 	fclose(f);
 	return found;
 }
@@ -120,7 +122,7 @@ FIXTURE(sw_msi)
 	struct dma_gen g;
 	__u32 ioas[NR_HWPT];
 	unsigned char *buf[NR_HWPT];
-	__u64 window;
+	__u64 window, window_last;
 };
 
 FIXTURE_SETUP(sw_msi)
@@ -136,8 +138,9 @@ FIXTURE_SETUP(sw_msi)
 						  &self->ioas[i]));
 #if defined(__x86_64__) || defined(__i386__)
 	self->window = 0;
+	self->window_last = 0;
 #else
-	self->window = lab_sw_msi_start(self->g.bdf);
+	self->window = lab_sw_msi_start(self->g.bdf, &self->window_last);
 #endif
 }
 
@@ -213,9 +216,8 @@ TEST_F_TIMEOUT(sw_msi, window_reserved, LAB_TEST_TIMEOUT)
 	ret = lab_ioas_map(self->iommufd, self->ioas[0], p, LAB_PAGE_SIZE,
 			   self->window);
 	EXPECT_NE(0, ret);
-	/* 1 MiB: the window arm-smmu-v3 reports (MSI_IOVA_LENGTH) */
 	EXPECT_EQ(0, lab_ioas_map(self->iommufd, self->ioas[0], p,
-				  LAB_PAGE_SIZE, self->window + 0x100000));
+				  LAB_PAGE_SIZE, self->window_last + 1));
 	test_cmd_detach(&self->g);
 	munmap(p, LAB_PAGE_SIZE);
 }
