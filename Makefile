@@ -7,7 +7,7 @@
 #   make check-guest LINUX_TREE=~/src/linux [SKIP_DRIVER=1]
 #   make demo LINUX_TREE=...     make shell LINUX_TREE=... [GDB=1]
 # Debugging: TRACE='smmu_lite_*' (QEMU trace events per guest test or demo
-# row into build/logs/), TESTS='replace-smmu-lite ...' (run only these
+# row into build/logs/), TESTS='replace-smmu-lite arm64-matrix-smmuv3 ...' (run only these
 # tests), GDB=1 (make shell: QEMU's gdb stub, prints the gdb command line).
 
 BUILD := build
@@ -67,13 +67,25 @@ ARM64_KDIR := $(shell LAB_ARCH=arm64 LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER=
 ARM64_TARGETS := qemu-aarch64 kernel-arm64 guest-arm64
 MESON_TEST_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlogs --suite guest-arm64 $(TESTS)
 # make check runs the arm64 guest's suite too, on the pinned tree (with
-# LINUX_TREE=: make check-arm64; with TESTS= only the tests named, and the
-# arm64 guest is still built: the planted bug in turn may be an arm64 one)
+# LINUX_TREE=: make check-arm64). TESTS= names tests of either guest: the
+# arm64-* ones go to the arm64 guest's meson, the others to the x86 one's,
+# and a side none of them is for is not run. The arm64 guest is built all
+# the same: the planted bug in turn may be an arm64 one.
+TESTS_ARM64 := $(filter arm64-%,$(TESTS))
+TESTS_X86 := $(filter-out arm64-%,$(TESTS))
+CHECK_X86 := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS_X86) $(CHECK_SUITES)
+CHECK_X86_KDIR := $(KDIR)
+ifneq ($(TESTS),)
+ifeq ($(TESTS_X86),)
+CHECK_X86 := true
+CHECK_X86_KDIR :=
+endif
+endif
 CHECK_ARM64 := true
 ifeq ($(LINUX_TREE),)
 CHECK_ARM64_TARGETS := $(ARM64_TARGETS)
-ifeq ($(TESTS),)
-CHECK_ARM64 := $(MESON_TEST_ARM64)
+ifneq ($(if $(TESTS),$(TESTS_ARM64),all),)
+CHECK_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlogs --suite guest-arm64 $(TESTS_ARM64)
 CHECK_ARM64_KDIR := $(ARM64_KDIR)
 endif
 endif
@@ -139,9 +151,9 @@ lab: headers
 ## check: every suite (qtest, unit, guest, guest-arm64) and one planted bug in turn
 check: all $(CHECK_ARM64_TARGETS)
 	rc=0; $(CHECK_MUTANT) || rc=$$?; \
-	$(MESON_TEST) $(CHECK_SUITES) || rc=$$?; \
+	$(CHECK_X86) || rc=$$?; \
 	$(CHECK_ARM64) || rc=$$?; \
-	LAB_CHECK_KDIRS='$(KDIR) $(CHECK_ARM64_KDIR)' scripts/lib/test-summary $$rc
+	LAB_CHECK_KDIRS='$(CHECK_X86_KDIR) $(CHECK_ARM64_KDIR)' scripts/lib/test-summary $$rc
 
 ## check-qtest: the qtests of smmu-lite and dma-gen
 check-qtest: qemu lab
