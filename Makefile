@@ -61,11 +61,13 @@ GUEST_TARGETS := qemu kernel guest
 ifneq ($(TRACE),)
 export LAB_TRACE := $(TRACE)
 endif
-MESON_TEST := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS)
+MESON_X86 := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs
+MESON_TEST := $(MESON_X86) $(TESTS)
 # The arm64 guest's build (build/arm64, build/tree-NAME-arm64)
 ARM64_KDIR := $(shell LAB_ARCH=arm64 LINUX_TREE='$(LINUX_TREE)' LAB_SKIP_DRIVER='$(LAB_SKIP_DRIVER)' scripts/kdir 2>/dev/null)
 ARM64_TARGETS := qemu-aarch64 kernel-arm64 guest-arm64
-MESON_TEST_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlogs --suite guest-arm64 $(TESTS)
+MESON_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlogs --suite guest-arm64
+MESON_TEST_ARM64 := $(MESON_ARM64) $(TESTS)
 # make check runs the arm64 guest's suite too, on the pinned tree (with
 # LINUX_TREE=: make check-arm64). TESTS= names tests of either guest: the
 # arm64-* ones go to the arm64 guest's meson, the others to the x86 one's,
@@ -73,7 +75,7 @@ MESON_TEST_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlo
 # the same: the planted bug in turn may be an arm64 one.
 TESTS_ARM64 := $(filter arm64-%,$(TESTS))
 TESTS_X86 := $(filter-out arm64-%,$(TESTS))
-CHECK_X86 := meson test -C $(KDIR)/lab --no-rebuild --print-errorlogs $(TESTS_X86) $(CHECK_SUITES)
+CHECK_X86 := $(MESON_X86) $(TESTS_X86) $(CHECK_SUITES)
 CHECK_X86_KDIR := $(KDIR)
 ifneq ($(TESTS),)
 ifeq ($(TESTS_X86),)
@@ -85,7 +87,7 @@ CHECK_ARM64 := true
 ifeq ($(LINUX_TREE),)
 CHECK_ARM64_TARGETS := $(ARM64_TARGETS)
 ifneq ($(if $(TESTS),$(TESTS_ARM64),all),)
-CHECK_ARM64 := meson test -C $(ARM64_KDIR)/lab --no-rebuild --print-errorlogs --suite guest-arm64 $(TESTS_ARM64)
+CHECK_ARM64 := $(MESON_ARM64) $(TESTS_ARM64)
 CHECK_ARM64_KDIR := $(ARM64_KDIR)
 endif
 endif

@@ -48,13 +48,6 @@ enum lab_verdict { V_HITLESS, V_DISRUPTIVE };
 static const char *const kind_name[] = { "S1", "S2", "blocked" };
 static const char *const verdict_name[] = { "hitless", "disruptive" };
 
-static unsigned int lab_env(const char *name, unsigned int def)
-{
-	const char *s = getenv(name);
-
-	return s ? strtoul(s, NULL, 0) : def;
-}
-
 /*
  * What each driver's rules predict for A -> B between two HWPTs of these
  * kinds (each with its own tag and tables):
@@ -180,9 +173,9 @@ static void lab_cell(struct __test_metadata *_metadata,
 		.stride = 4096, .len = 256, .period_ns = 1000,
 		.ops_per_tick = 256, .pattern = 0x3a7c0de5,
 	};
-	unsigned int n = lab_env("LAB_MATRIX_REPLACES", 200), i;
+	unsigned int n = lab_env_uint("LAB_MATRIX_REPLACES", 200), i;
 	__u64 deadline = lab_now_ns() +
-			 lab_env("LAB_MATRIX_SECONDS", 10) * 1000000000ULL;
+			 lab_env_uint("LAB_MATRIX_SECONDS", 10) * 1000000000ULL;
 	__u64 errors = 0, mismatches = 0, overlap = 0;
 	struct dma_gen_counters before, now;
 	enum lab_verdict expect = lab_expected(self->type, a, b), seen;

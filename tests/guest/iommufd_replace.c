@@ -19,9 +19,7 @@
 
 static unsigned int lab_replaces(void)
 {
-	const char *s = getenv("LAB_REPLACES");
-
-	return s ? strtoul(s, NULL, 0) : 1000;
+	return lab_env_uint("LAB_REPLACES", 1000);
 }
 
 /* Is smmu-lite's driver forced to its disruptive STE sequence? */
@@ -321,9 +319,7 @@ TEST_F_TIMEOUT(replace, auto_hwpt_lifetime, LAB_TEST_TIMEOUT)
 /* The replace loop ends after LAB_REPLACES replaces or this many seconds. */
 static unsigned int lab_replace_seconds(void)
 {
-	const char *s = getenv("LAB_REPLACE_SECONDS");
-
-	return s ? strtoul(s, NULL, 0) : 20;
+	return lab_env_uint("LAB_REPLACE_SECONDS", 20);
 }
 
 /*

@@ -152,6 +152,14 @@ static inline int lab_ioas_with_buffer(int iommufd, size_t len, __u64 iova,
 	return ret ?: lab_ioas_map(iommufd, *ioas_id, p, len, iova);
 }
 
+/* A whole number from the environment (a test's bound), or @def. */
+static inline unsigned int lab_env_uint(const char *name, unsigned int def)
+{
+	const char *s = getenv(name);
+
+	return s ? strtoul(s, NULL, 0) : def;
+}
+
 /* @len bytes (a multiple of 4) of the 32-bit value @v */
 static inline void lab_fill32(unsigned char *p, __u32 v, unsigned int len)
 {
