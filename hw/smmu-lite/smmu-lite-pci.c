@@ -70,8 +70,10 @@ static AddressSpace *smmu_lite_get_as(PCIBus *bus, void *opaque, int devfn)
                            PCI_FUNC(devfn));
 
     /*
-     * A container holding the IOMMU region and, above it, a window onto
-     * system memory for the MSI range, so MSIs are never translated.
+     * A container holding the IOMMU region and, with msi-window=on, above
+     * it a window onto system memory for the x86 MSI range, so those MSIs
+     * are never translated. Without it (an ITS doorbell, say) MSIs are
+     * ordinary writes and go through the IOMMU region.
      */
     memory_region_init(&sp->root, OBJECT(s), name, UINT64_MAX);
     memory_region_init_iommu(&sp->iommu, sizeof(sp->iommu),
@@ -79,11 +81,13 @@ static AddressSpace *smmu_lite_get_as(PCIBus *bus, void *opaque, int devfn)
                              UINT64_MAX);
     memory_region_add_subregion_overlap(&sp->root, 0,
                                         MEMORY_REGION(&sp->iommu), 0);
-    memory_region_init_alias(&sp->msi_window, OBJECT(s), "smmu-lite-msi",
-                             get_system_memory(), SMMU_LITE_MSI_BASE,
-                             SMMU_LITE_MSI_SIZE);
-    memory_region_add_subregion_overlap(&sp->root, SMMU_LITE_MSI_BASE,
-                                        &sp->msi_window, 1);
+    if (s->msi_window) {
+        memory_region_init_alias(&sp->msi_window, OBJECT(s), "smmu-lite-msi",
+                                 get_system_memory(), SMMU_LITE_MSI_BASE,
+                                 SMMU_LITE_MSI_SIZE);
+        memory_region_add_subregion_overlap(&sp->root, SMMU_LITE_MSI_BASE,
+                                            &sp->msi_window, 1);
+    }
     address_space_init(&sp->as, &sp->root, name);
 
     g_hash_table_insert(s->spaces, g_memdup2(&key, sizeof(key)), sp);
@@ -289,6 +293,7 @@ static const Property smmu_lite_properties[] = {
                        config_cache_size, 32),
     DEFINE_PROP_UINT64("tear-window-ns", SmmuLiteState, tear_window_ns, 0),
     DEFINE_PROP_BOOL("snoop-ctl", SmmuLiteState, snoop_ctl, true),
+    DEFINE_PROP_BOOL("msi-window", SmmuLiteState, msi_window, true),
     DEFINE_PROP_BOOL("x-stuck-smmuen", SmmuLiteState, stuck_smmuen, false),
 };
 
@@ -391,6 +396,10 @@ static void smmu_lite_class_init(ObjectClass *klass, const void *data)
     object_class_property_set_description(klass, "snoop-ctl",
         "snoop control: IDR0.SNPCTL=1 and STEs may set SNP (force snooped "
         "DMA); off: an STE with SNP=1 is refused (C_BAD_STE reason 6)");
+    object_class_property_set_description(klass, "msi-window",
+        "IDR0.MSIWIN=1 and writes to 0xfee00000-0xfeefffff (the x86 MSI "
+        "window) bypass translation; off (non-x86 machines): they are "
+        "translated like any other write");
     object_class_property_set_description(klass, "x-stuck-smmuen",
         "debug: CR0ACK never acknowledges CR0.SMMUEN (translation never "
         "turns on)");

@@ -882,12 +882,36 @@ static void test_msi_window(void)
     Flow *f = flow_start(NULL);
     uint64_t n;
 
+    g_assert_true(sl_readl(f->s, SL_IDR0) & SL_IDR0_MSIWIN);
     sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
     g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
     n = sl_qom_u64(f->s, "stat-config-refusals");
     /* a write to the interrupt window is not refused by the IOMMU */
     fill(f, 0xfee00000ULL, 4);
     g_assert_cmpuint(sl_qom_u64(f->s, "stat-config-refusals"), ==, n);
+    g_assert_cmpint(sl_evt_count(f->s), ==, 0);
+    flow_stop(f);
+}
+
+/*
+ * msi-window=off (an Arm-like machine): the x86 window is translated like
+ * any IOVA, so an aborting stream loses the write and a page table can
+ * send it anywhere.
+ */
+static void test_msi_window_off(void)
+{
+    Flow *f = flow_start("msi-window=off");
+    uint64_t root, buf = sl_alloc(f->s, 0x1000, 0x1000);
+
+    g_assert_false(sl_readl(f->s, SL_IDR0) & SL_IDR0_MSIWIN);
+    sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, 0xfee00000ULL, 4), ==, DMA_GEN_ERR_DMA_WRITE);
+
+    root = s1_stream(f, 5);
+    sl_map(f->s, root, T0SZ, 0xfee00000ULL, buf, SL_SIZE_4K, RW_AF);
+    g_assert_cmpuint(fill(f, 0xfee00000ULL, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 64));
     g_assert_cmpint(sl_evt_count(f->s), ==, 0);
     flow_stop(f);
 }
@@ -1067,6 +1091,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/bridge-alias", test_bridge_alias);
     qtest_add_func("/smmu-lite/flow/two-level", test_two_level);
     qtest_add_func("/smmu-lite/flow/msi-window", test_msi_window);
+    qtest_add_func("/smmu-lite/flow/msi-window-off", test_msi_window_off);
     qtest_add_func("/smmu-lite/flow/evtq-overflow", test_evtq_overflow);
     qtest_add_func("/smmu-lite/flow/msix", test_msix);
     qtest_add_func("/smmu-lite/flow/placement", test_placement);
