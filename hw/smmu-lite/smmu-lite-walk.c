@@ -29,6 +29,14 @@ typedef struct SmmuLiteTlbEntry {
     bool dirty;                 /* DIRTY set in the leaf descriptors */
     uint8_t nleaf;
     uint64_t leaf[2];           /* PAs of the leaf descriptors to dirty */
+    /*
+     * Nested: the stage-1 leaf descriptor's IPA, and the stage-2 leaf that
+     * maps it (its PA, and whether stage 2 lets the device write there):
+     * setting DIRTY in the stage-1 leaf is a write through stage 2.
+     */
+    uint64_t tt_ipa;
+    uint64_t tt_leaf;
+    bool tt_w;
 } SmmuLiteTlbEntry;
 
 typedef struct SmmuLiteWalk {
@@ -36,7 +44,16 @@ typedef struct SmmuLiteWalk {
     uint8_t shift;
     bool r, w;
     uint64_t leaf_pa;
+    /* stage 1 of a nested config: the leaf as an IPA, its stage-2 leaf */
+    uint64_t leaf_ipa;
+    uint64_t tt_leaf;
+    bool tt_w;
 } SmmuLiteWalk;
+
+static bool smmu_lite_s2_walk(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                              uint64_t ipa, bool is_write, uint8_t class,
+                              uint64_t *pa, SmmuLiteWalk *w,
+                              SmmuLiteEvent *ev);
 
 /* A multiplicative hash: cheap, and keys differ mostly in @page. */
 static uint32_t smmu_lite_tlb_hash(const SmmuLiteTlbKey *k)
@@ -237,10 +254,16 @@ static bool smmu_lite_walk(SmmuLiteState *s, int stage, uint64_t ttb,
         int shift = 12 + 9 * (3 - level);
         uint64_t desc_addr = table + ((in >> shift) & 0x1ff) * 8;
         uint64_t desc;
+        SmmuLiteWalk tt;
 
-        if (nest && !smmu_lite_s2_translate(s, nest, desc_addr, false,
-                                            EVT_CLASS_TT, &desc_addr, ev)) {
-            return false;
+        if (nest) {
+            res->leaf_ipa = desc_addr;
+            if (!smmu_lite_s2_walk(s, nest, desc_addr, false, EVT_CLASS_TT,
+                                   &desc_addr, &tt, ev)) {
+                return false;
+            }
+            res->tt_leaf = tt.leaf_pa;
+            res->tt_w = tt.w;
         }
         if (!smmu_lite_ram_ldq(desc_addr, &desc)) {
             ev->addr2 = desc_addr;
@@ -278,28 +301,36 @@ static bool smmu_lite_walk(SmmuLiteState *s, int stage, uint64_t ttb,
  * Stage-2 translation of an IPA used by the walker itself (CD fetch and
  * stage-1 tables of a nested config), without the IOTLB.
  */
-bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
-                            uint64_t ipa, bool is_write, uint8_t class,
-                            uint64_t *pa, SmmuLiteEvent *ev)
+static bool smmu_lite_s2_walk(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                              uint64_t ipa, bool is_write, uint8_t class,
+                              uint64_t *pa, SmmuLiteWalk *w,
+                              SmmuLiteEvent *ev)
 {
-    SmmuLiteWalk w;
-
     ev->vmid = cfg->vmid;
-    if (!smmu_lite_walk(s, 2, cfg->s2ttb, cfg->s2t0sz, ipa, NULL, &w, ev)) {
+    if (!smmu_lite_walk(s, 2, cfg->s2ttb, cfg->s2t0sz, ipa, NULL, w, ev)) {
         ev->s2 = true;
         ev->class = class;
         ev->addr2 = ev->type == EVT_F_WALK_EABT ? ev->addr2 : ipa;
         return false;
     }
-    if (!(is_write ? w.w : w.r)) {
+    if (!(is_write ? w->w : w->r)) {
         ev->type = EVT_F_PERMISSION;
         ev->s2 = true;
         ev->class = class;
         ev->addr2 = ipa;
         return false;
     }
-    *pa = w.out + (ipa & ((1ULL << w.shift) - 1));
+    *pa = w->out + (ipa & ((1ULL << w->shift) - 1));
     return true;
+}
+
+bool smmu_lite_s2_translate(SmmuLiteState *s, const SmmuLiteConfig *cfg,
+                            uint64_t ipa, bool is_write, uint8_t class,
+                            uint64_t *pa, SmmuLiteEvent *ev)
+{
+    SmmuLiteWalk w;
+
+    return smmu_lite_s2_walk(s, cfg, ipa, is_write, class, pa, &w, ev);
 }
 
 /*
@@ -442,6 +473,9 @@ static bool smmu_lite_fill(SmmuLiteState *s, const SmmuLiteConfig *cfg,
         e->nleaf = 2;
         e->leaf[0] = w1.leaf_pa;
         e->leaf[1] = w2.leaf_pa;
+        e->tt_ipa = w1.leaf_ipa;
+        e->tt_leaf = w1.tt_leaf;
+        e->tt_w = w1.tt_w;
         return true;
     }
     }
@@ -459,6 +493,51 @@ static uint64_t smmu_lite_fault_ipa(const SmmuLiteConfig *cfg,
 }
 
 /*
+ * Nested: setting DIRTY in the stage-1 leaf writes the page that holds it,
+ * through stage 2, so the stage-2 leaf mapping that page is dirtied first
+ * (a VMM migrating the guest must copy the table page again). Nothing to
+ * do when the stage-1 leaf is dirty already. A stage 2 that does not let
+ * the device write the table page faults the write: F_PERMISSION, S2=1,
+ * CLASS=TT, ADDR2 = the stage-1 leaf's IPA; one whose leaf went invalid
+ * meanwhile, F_TRANSLATION the same way.
+ */
+static bool smmu_lite_dirty_tt(SmmuLiteState *s, SmmuLiteTlbEntry *e,
+                               SmmuLiteEvent *ev)
+{
+    uint64_t desc, seen;
+
+    if (smmu_lite_ram_ldq(e->leaf[0], &desc) &&
+        FIELD_EX64(desc, PTE, DIRTY)) {
+        return true;
+    }
+    if (e->tt_w) {
+        switch (smmu_lite_ram_set_bits(e->tt_leaf, R_PTE_V_MASK,
+                                       R_PTE_DIRTY_MASK, &seen)) {
+        case SL_RAM_UPDATED:
+            trace_smmu_lite_dirty(e->tt_leaf);
+            return true;
+        case SL_RAM_COND_FAILED:
+            ev->type = EVT_F_TRANSLATION;
+            ev->reason = XLT_R_INVALID;
+            ev->level = 3;
+            ev->addr2 = e->tt_ipa;
+            break;
+        case SL_RAM_NOT_RAM:
+            ev->type = EVT_F_WALK_EABT;
+            ev->level = 0;
+            ev->addr2 = e->tt_leaf;
+            break;
+        }
+    } else {
+        ev->type = EVT_F_PERMISSION;
+        ev->addr2 = e->tt_ipa;
+    }
+    ev->s2 = true;
+    ev->class = EVT_CLASS_TT;
+    return false;
+}
+
+/*
  * Set DIRTY in the leaf descriptors of @e (first write through it at
  * @iova), with a compare-and-swap on the descriptor in RAM: a descriptor
  * the guest has invalidated meanwhile (V=0) is not written, and the write
@@ -469,6 +548,10 @@ static bool smmu_lite_set_dirty(SmmuLiteState *s, const SmmuLiteConfig *cfg,
                                 SmmuLiteTlbEntry *e, uint64_t iova,
                                 SmmuLiteEvent *ev)
 {
+    if (cfg->config == STE_CONFIG_NESTED &&
+        !smmu_lite_dirty_tt(s, e, ev)) {
+        return false;
+    }
     for (int i = 0; i < e->nleaf; i++) {
         uint64_t seen;
 

@@ -489,6 +489,63 @@ TEST_F_TIMEOUT(nested, dirty_bitmap_rounds, LAB_TEST_TIMEOUT)
 }
 
 /*
+ * The owner's page tables are guest memory too: when the device sets DIRTY
+ * in a stage-1 leaf it writes the table page holding it, through stage 2,
+ * and a VMM migrating the guest must copy that page again. So after a
+ * write through a nested HWPT, the parent's bitmap over the table pages
+ * holds exactly the page of the stage-1 leaf; a second write through the
+ * same, now dirty, leaf writes no table.
+ */
+TEST_F_TIMEOUT(nested, dirty_stage1_tables, LAB_TEST_TIMEOUT)
+{
+	const unsigned int pages = (PT_END - PT_OFF) / PAGE;
+	__u64 bitmap[(PT_END - PT_OFF) / PAGE / 64], want[ARRAY_SIZE(bitmap)];
+	__u64 iova = ipa(DIRTY_OFF + 5 * PAGE), *leaf;
+	unsigned int page;
+	__u32 a;
+
+	ASSERT_EQ(0, alloc_s1(self, 0, &a));
+	ASSERT_EQ(0, set_dirty_tracking(self->iommufd, self->parent, true));
+	test_cmd_attach(&self->g, a);
+	leaf = lab_s1_leaf(&self->s1, self->root[0], iova);
+	ASSERT_EQ(0, *leaf & LAB_PTE_DIRTY);
+	page = ((unsigned char *)leaf - self->ram - PT_OFF) / PAGE;
+	ASSERT_LT(page, pages);
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, ipa(PT_OFF),
+				      PT_END - PT_OFF, bitmap));
+
+	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      iova, 64, 0xd1a7d1a7));
+	ASSERT_NE(0, *leaf & LAB_PTE_DIRTY);
+	memset(bitmap, 0, sizeof(bitmap));
+	memset(want, 0, sizeof(want));
+	want[page / 64] = 1ULL << (page % 64);
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, ipa(PT_OFF),
+				      PT_END - PT_OFF, bitmap));
+	TH_LOG("stage-1 leaf at IPA 0x%llx: table page %u of the %u reported",
+	       (unsigned long long)ipa((unsigned char *)leaf - self->ram),
+	       page, pages);
+	ASSERT_EQ(0, memcmp(bitmap, want, sizeof(want)))
+		TH_LOG("table pages dirty: %016llx %016llx %016llx %016llx",
+		       (unsigned long long)bitmap[0],
+		       (unsigned long long)bitmap[1],
+		       (unsigned long long)bitmap[2],
+		       (unsigned long long)bitmap[3]);
+
+	ASSERT_EQ(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      iova, 64, 0xd1a7d1a8));
+	memset(bitmap, 0, sizeof(bitmap));
+	memset(want, 0, sizeof(want));
+	ASSERT_EQ(0, get_dirty_bitmap(self->iommufd, self->parent, ipa(PT_OFF),
+				      PT_END - PT_OFF, bitmap));
+	ASSERT_EQ(0, memcmp(bitmap, want, sizeof(want)));
+	ASSERT_EQ(0, set_dirty_tracking(self->iommufd, self->parent, false));
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+}
+
+/*
  * A 2 MiB leaf (a hugetlb page) is dirty as a whole: one write reports its
  * 512 pages. A request that covers only part of it gets that part and
  * leaves the leaf dirty, so that the rest is not lost for a later request;

@@ -179,6 +179,79 @@ static void test_nested(void)
 }
 
 /*
+ * Nested dirty tracking: setting DIRTY in the stage-1 leaf writes its table
+ * page through stage 2, so the stage-2 leaf mapping that page is dirtied
+ * too (a VMM copying the guest's page tables must see them change). Stage
+ * 1's tables sit in IPA [0, 1G), mapped by one stage-2 block, the data in
+ * IPA [1G, 2G), mapped by another.
+ */
+static void test_nested_dirty_tables(void)
+{
+    Flow *f = flow_start(NULL);
+    uint64_t s2 = sl_pt_new(f->s), s1 = sl_pt_new(f->s);
+    uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
+    uint64_t iova = 0x123456000ULL;
+    uint64_t leaf, tt, data, cd;
+    SLEvent ev;
+
+    sl_map(f->s, s2, T0SZ, 0, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s2, T0SZ, SL_SIZE_1G, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s1, T0SZ, iova, SL_SIZE_1G + buf, SL_SIZE_4K, RW_AF);
+    cd = sl_cd_new(f->s, 9, T0SZ, s1);
+    sl_ste_nested(f->s, DG_SID, cd, 4, s2, T0SZ);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    leaf = sl_pte_addr(f->s, s1, T0SZ, iova);       /* IPA == PA below 1G */
+    tt = sl_pte_addr(f->s, s2, T0SZ, leaf);
+    data = sl_pte_addr(f->s, s2, T0SZ, SL_SIZE_1G + buf);
+    g_assert(leaf && tt && data && tt != data);
+
+    /* a read dirties nothing; a write all three leaves */
+    g_assert_cmpuint(dma_gen_verify(f->d, iova, 16, 0), !=, DMA_GEN_ERR_DMA_READ);
+    g_assert_false(qtest_readq(f->s->qts, tt) & SL_PTE_DIRTY);
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(holds_pattern(f, buf, 64));
+    g_assert_true(qtest_readq(f->s->qts, leaf) & SL_PTE_DIRTY);
+    g_assert_true(qtest_readq(f->s->qts, data) & SL_PTE_DIRTY);
+    g_assert_true(qtest_readq(f->s->qts, tt) & SL_PTE_DIRTY);
+
+    /*
+     * Stage 2 lets the device read the tables but not write them: the
+     * stage-1 leaf cannot be dirtied, and the write faults at stage 2
+     * (CLASS=TT, ADDR2 = the leaf's IPA) without touching any leaf.
+     */
+    qtest_writeq(f->s->qts, leaf,
+                 qtest_readq(f->s->qts, leaf) & ~SL_PTE_DIRTY);
+    qtest_writeq(f->s->qts, data,
+                 qtest_readq(f->s->qts, data) & ~SL_PTE_DIRTY);
+    qtest_writeq(f->s->qts, tt,
+                 qtest_readq(f->s->qts, tt) & ~(SL_PTE_DIRTY | SL_PTE_W));
+    g_assert(sl_tlbi_all(f->s) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_DMA_WRITE);
+    g_assert_true(sl_evt_pop(f->s, &ev));
+    g_assert_cmphex(ev.type, ==, SL_EVT_F_PERMISSION);
+    g_assert_true(ev.s2);
+    g_assert_cmpuint(ev.class, ==, 2);
+    g_assert_cmphex(ev.addr2, ==, leaf);
+    g_assert_cmphex(ev.iova, ==, iova);
+    g_assert_false(qtest_readq(f->s->qts, leaf) & SL_PTE_DIRTY);
+    g_assert_false(qtest_readq(f->s->qts, data) & SL_PTE_DIRTY);
+    g_assert_false(qtest_readq(f->s->qts, tt) & SL_PTE_DIRTY);
+    while (sl_evt_pop(f->s, &ev)) {
+        g_assert_cmphex(ev.type, ==, SL_EVT_F_PERMISSION);
+    }
+
+    /* a stage-1 leaf dirty already needs no write to its table: no fault */
+    qtest_writeq(f->s->qts, leaf,
+                 qtest_readq(f->s->qts, leaf) | SL_PTE_DIRTY);
+    g_assert(sl_tlbi_all(f->s) && sl_sync(f->s));
+    g_assert_cmpuint(fill(f, iova, 64), ==, DMA_GEN_ERR_OK);
+    g_assert_true(qtest_readq(f->s->qts, data) & SL_PTE_DIRTY);
+    g_assert_false(qtest_readq(f->s->qts, tt) & SL_PTE_DIRTY);
+    g_assert_cmpint(sl_evt_count(f->s), ==, 0);
+    flow_stop(f);
+}
+
+/*
  * TLBI_ASID and TLBI_VA name (ASID, VMID): a nested entry of ASID 9 under
  * VMID 4 is dropped by (9, 4) only, not by the host's S1 ASID 9 (VMID 0)
  * nor by another VMID; S1 entries answer to VMID 0 only.
@@ -1074,6 +1147,8 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-lite/flow/s2", test_s2);
     qtest_add_func("/smmu-lite/flow/nested", test_nested);
     qtest_add_func("/smmu-lite/flow/nested-tlbi-vmid", test_nested_tlbi_vmid);
+    qtest_add_func("/smmu-lite/flow/nested-dirty-tables",
+                   test_nested_dirty_tables);
     qtest_add_func("/smmu-lite/flow/faults", test_faults);
     qtest_add_func("/smmu-lite/flow/dirty-cas-fault-s1",
                    test_dirty_cas_fault_s1);
