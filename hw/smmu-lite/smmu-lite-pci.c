@@ -7,6 +7,7 @@
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
+#include "qemu/target-info-qapi.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
@@ -211,6 +212,20 @@ static void smmu_lite_realize(PCIDevice *pdev, Error **errp)
                    "be in 1..65535");
         return;
     }
+    /*
+     * The interrupt window is x86's: elsewhere (an Arm ITS doorbell) MSIs
+     * are translated, and 0xfee00000 may well be RAM that DMA must not
+     * reach untranslated.
+     */
+    switch (s->msi_window_prop) {
+    case ON_OFF_AUTO_AUTO:
+        s->msi_window = target_arch() == SYS_EMU_TARGET_X86_64 ||
+                        target_arch() == SYS_EMU_TARGET_I386;
+        break;
+    default:
+        s->msi_window = s->msi_window_prop == ON_OFF_AUTO_ON;
+        break;
+    }
 
     pci_config_set_vendor_id(pdev->config, SMMU_LITE_PCI_VENDOR_ID);
     pci_config_set_device_id(pdev->config, SMMU_LITE_PCI_DEVICE_ID);
@@ -293,7 +308,8 @@ static const Property smmu_lite_properties[] = {
                        config_cache_size, 32),
     DEFINE_PROP_UINT64("tear-window-ns", SmmuLiteState, tear_window_ns, 0),
     DEFINE_PROP_BOOL("snoop-ctl", SmmuLiteState, snoop_ctl, true),
-    DEFINE_PROP_BOOL("msi-window", SmmuLiteState, msi_window, true),
+    DEFINE_PROP_ON_OFF_AUTO("msi-window", SmmuLiteState, msi_window_prop,
+                            ON_OFF_AUTO_AUTO),
     DEFINE_PROP_BOOL("x-stuck-smmuen", SmmuLiteState, stuck_smmuen, false),
 };
 
@@ -397,9 +413,9 @@ static void smmu_lite_class_init(ObjectClass *klass, const void *data)
         "snoop control: IDR0.SNPCTL=1 and STEs may set SNP (force snooped "
         "DMA); off: an STE with SNP=1 is refused (C_BAD_STE reason 6)");
     object_class_property_set_description(klass, "msi-window",
-        "IDR0.MSIWIN=1 and writes to 0xfee00000-0xfeefffff (the x86 MSI "
-        "window) bypass translation; off (non-x86 machines): they are "
-        "translated like any other write");
+        "on: writes to 0xfee00000-0xfeefffff (the x86 MSI window) bypass "
+        "translation; off: they are translated like any other write, and "
+        "IDR0.MSIXLT=1; auto (default): on for x86 targets only");
     object_class_property_set_description(klass, "x-stuck-smmuen",
         "debug: CR0ACK never acknowledges CR0.SMMUEN (translation never "
         "turns on)");

@@ -196,8 +196,12 @@ void smmu_lite_cmdq_run(SmmuLiteState *s)
 
         qemu_mutex_unlock(&s->mutex);
         smmu_lite_irq_flush(s);
+        /* our own requester ID: an ITS takes it as the DeviceID */
         address_space_stl_le(&address_space_memory, msi.addr, msi.data,
-                             MEMTXATTRS_UNSPECIFIED, &r);
+                             (MemTxAttrs) {
+                                 .requester_id =
+                                     pci_requester_id(PCI_DEVICE(s)),
+                             }, &r);
         trace_smmu_lite_sync_msi(msi.addr, r);
         qemu_mutex_lock(&s->mutex);
         if (r != MEMTX_OK) {

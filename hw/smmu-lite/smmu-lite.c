@@ -28,7 +28,7 @@ static uint32_t smmu_lite_idr0(SmmuLiteState *s)
     v = FIELD_DP32(v, IDR0, SYNC_MSI, 1);
     v = FIELD_DP32(v, IDR0, TEAR, s->tear_window_ns > 0);
     v = FIELD_DP32(v, IDR0, SNPCTL, s->snoop_ctl);
-    v = FIELD_DP32(v, IDR0, MSIWIN, s->msi_window);
+    v = FIELD_DP32(v, IDR0, MSIXLT, !s->msi_window);
     return v;
 }
 

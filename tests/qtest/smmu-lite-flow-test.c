@@ -955,7 +955,7 @@ static void test_msi_window(void)
     Flow *f = flow_start(NULL);
     uint64_t n;
 
-    g_assert_true(sl_readl(f->s, SL_IDR0) & SL_IDR0_MSIWIN);
+    g_assert_false(sl_readl(f->s, SL_IDR0) & SL_IDR0_MSIXLT);
     sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
     g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
     n = sl_qom_u64(f->s, "stat-config-refusals");
@@ -976,7 +976,7 @@ static void test_msi_window_off(void)
     Flow *f = flow_start("msi-window=off");
     uint64_t root, buf = sl_alloc(f->s, 0x1000, 0x1000);
 
-    g_assert_false(sl_readl(f->s, SL_IDR0) & SL_IDR0_MSIWIN);
+    g_assert_true(sl_readl(f->s, SL_IDR0) & SL_IDR0_MSIXLT);
     sl_ste_simple(f->s, DG_SID, SL_CFG_ABORT);
     g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
     g_assert_cmpuint(fill(f, 0xfee00000ULL, 4), ==, DMA_GEN_ERR_DMA_WRITE);

@@ -59,7 +59,7 @@
 #define SL_STE0(cfg)        (SL_STE_V | ((uint64_t)(cfg) << 1))
 #define SL_STE0_SNP         (1ULL << 4)
 #define SL_IDR0_SNPCTL      (1u << 9)
-#define SL_IDR0_MSIWIN      (1u << 10)
+#define SL_IDR0_MSIXLT      (1u << 10)
 
 /* PTE */
 #define SL_PTE_V            (1ULL << 0)

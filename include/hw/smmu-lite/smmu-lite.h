@@ -135,7 +135,8 @@ struct SmmuLiteState {
     uint64_t tear_window_ns;
     bool stuck_smmuen;          /* x-stuck-smmuen: CR0ACK.SMMUEN stays 0 */
     bool snoop_ctl;             /* IDR0.SNPCTL: STE.SNP may be set */
-    bool msi_window;            /* IDR0.MSIWIN: 0xfee00000 not translated */
+    OnOffAuto msi_window_prop;  /* msi-window */
+    bool msi_window;            /* its value: 0xfee00000 not translated */
 
     /*
      * Failure injection, QOM properties settable at run time (debug aid,
