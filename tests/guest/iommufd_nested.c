@@ -18,6 +18,7 @@
  * Run with run-guest --guest-qmp: some tests read the model's counters or
  * make it refuse commands (x-refuse-cmd) over QMP.
  */
+#include <dirent.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -883,6 +884,389 @@ TEST_F_TIMEOUT(nested, nested_dma_is_snooped, LAB_TEST_TIMEOUT)
 	test_cmd_destroy(self->iommufd, a);
 	lab_qmp_close();
 }
+
+#ifdef LAB_HAVE_SMMU_LITE_VIOMMU_UAPI
+/*
+ * --- nesting through a vIOMMU, as VMMs do since Linux 6.13 ----------------
+ *
+ * The same stage-1 tables, but the nested HWPTs are allocated on a vIOMMU
+ * over the parent, the device is bound to its virtual stream ID
+ * (IOMMU_VDEVICE_ALLOC), and invalidations go to the vIOMMU naming that
+ * vSID, as the VM's driver wrote them.
+ */
+#define VSID		0x42
+
+#define VTLBI_VA(asid, iova, pages) \
+	{ .cmd = { LAB_OP_TLBI_VA | LAB_CMD_ASID(asid) | LAB_CMD_NUM(pages), (iova) } }
+#define VTLBI_ASID(asid) \
+	{ .cmd = { LAB_OP_TLBI_ASID | LAB_CMD_ASID(asid), 0 } }
+#define VCFGI(op, vsid)	{ .cmd = { (op) | LAB_CMD_SID(vsid), 0 } }
+
+/*
+ * A device that shares its IOMMU group (behind a PCI bridge, with the
+ * bridge) cannot use a vIOMMU's nested HWPTs: the attach reaches every
+ * device of the group, and the bridge has no vDEVICE (ENOENT, as upstream).
+ */
+static bool alone_in_group(FIXTURE_DATA(nested) *self)
+{
+	char path[256];
+	struct dirent *d;
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path),
+		 "/sys/bus/pci/devices/%s/iommu_group/devices", self->g.bdf);
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n == 1;
+}
+
+#define VIOMMU_NEEDS_ALONE() do {					\
+	if (!alone_in_group(self))					\
+		SKIP(return, "the device shares its IOMMU group: no vIOMMU nesting"); \
+} while (0)
+
+static int vinvalidate(FIXTURE_DATA(nested) *self, __u32 viommu,
+		       const struct iommu_viommu_smmu_lite_invalidate *reqs,
+		       __u32 n, __u32 *done)
+{
+	*done = n;
+	return lab_hwpt_invalidate(self->iommufd, viommu,
+				   IOMMU_VIOMMU_INVALIDATE_DATA_SMMU_LITE,
+				   reqs, sizeof(*reqs), done);
+}
+
+static int valloc_s1(FIXTURE_DATA(nested) *self, __u32 viommu, int cd,
+		     __u32 *id)
+{
+	return lab_nested_s1(self->iommufd, self->g.dev_id, viommu,
+			     ipa(CD_OFF(cd)), id);
+}
+
+static int attach_errno(FIXTURE_DATA(nested) *self, __u32 pt_id)
+{
+	__u32 id = pt_id;
+
+	return lab_vfio_attach(self->g.fd, pt_id, &id);
+}
+
+/*
+ * The objects' rules: a vIOMMU needs a nesting parent and this driver's
+ * type; a device attaches to the vIOMMU's nested HWPTs only with a
+ * vDEVICE there, and has one vDEVICE per vIOMMU; the owner's STE words
+ * are checked as over a parent; a nested HWPT of a vIOMMU is invalidated
+ * through the vIOMMU only; objects in use cannot be destroyed.
+ */
+TEST_F_TIMEOUT(nested, viommu_object_rules, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_hwpt_smmu_lite snp = {
+		.ste = { LAB_STE_V | LAB_STE_CFG(LAB_CFG_S1) | 1ULL << 4,
+			 ipa(CD_OFF(0)) },
+	};
+	const struct iommu_hwpt_smmu_lite_invalidate old_style[] = {
+		TLBI_ASID(ASID_A),
+	};
+	__u32 paging, viommu, other, vdev, a, id, done;
+
+	VIOMMU_NEEDS_ALONE();
+	ASSERT_EQ(0, lab_hwpt_alloc(self->iommufd, self->g.dev_id, self->ioas,
+				    0, &paging));
+	EXPECT_EQ(-EINVAL, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+					    paging, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+					    &id));
+	EXPECT_EQ(-EOPNOTSUPP,
+		  lab_viommu_alloc(self->iommufd, self->g.dev_id, self->parent,
+				   IOMMU_VIOMMU_TYPE_ARM_SMMUV3, &id));
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      &viommu));
+
+	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
+	EXPECT_EQ(-EINVAL, lab_nested_alloc(self->iommufd, self->g.dev_id,
+					    viommu, IOMMU_HWPT_DATA_SMMU_LITE,
+					    &snp, sizeof(snp), &id));
+	EXPECT_EQ(-ENOENT, attach_errno(self, a));
+
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
+				       VSID, &vdev));
+	EXPECT_EQ(-EEXIST, lab_vdevice_alloc(self->iommufd, viommu,
+					     self->g.dev_id, VSID + 1, &id));
+	ASSERT_EQ(0, attach_errno(self, a));
+	ASSERT_EQ(1, which_view(self, 1));
+	done = 1;
+	EXPECT_EQ(-EOPNOTSUPP,
+		  lab_hwpt_invalidate(self->iommufd, a,
+				      IOMMU_HWPT_INVALIDATE_DATA_SMMU_LITE,
+				      old_style, sizeof(old_style[0]), &done));
+
+	/* in use: the vIOMMU (vDEVICE, HWPT), the parent (vIOMMU) */
+	EXPECT_EQ(-EBUSY, lab_destroy(self->iommufd, viommu));
+	EXPECT_EQ(-EBUSY, lab_destroy(self->iommufd, self->parent));
+	test_cmd_detach(&self->g);
+	ASSERT_EQ(0, lab_destroy(self->iommufd, a));
+	EXPECT_EQ(-EBUSY, lab_destroy(self->iommufd, viommu));
+	ASSERT_EQ(0, lab_destroy(self->iommufd, vdev));
+	ASSERT_EQ(0, lab_destroy(self->iommufd, viommu));
+
+	/* a second vIOMMU over the same parent takes the device again */
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      &other));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, other, self->g.dev_id,
+				       VSID, &vdev));
+	ASSERT_EQ(0, lab_destroy(self->iommufd, vdev));
+	ASSERT_EQ(0, lab_destroy(self->iommufd, other));
+	ASSERT_EQ(0, lab_destroy(self->iommufd, paging));
+}
+
+/*
+ * Translations through the vIOMMU's nested HWPTs, and its invalidations:
+ * TLBI_VA and TLBI_ASID reach the VM's translations, CFGI_CD by vSID makes
+ * the device fetch the CD again; a vSID the VM does not own is refused
+ * (EIO) and a malformed command too (EINVAL), entry_num saying where.
+ */
+TEST_F_TIMEOUT(nested, viommu_invalidate_by_vsid, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_viommu_smmu_lite_invalidate other[] = {
+		VTLBI_VA(ASID_A, ipa(CONT_OFF), 1), VTLBI_ASID(ASID_B),
+	};
+	const struct iommu_viommu_smmu_lite_invalidate mine[] = {
+		VTLBI_VA(ASID_A, ipa(PROBE_OFF), 1),
+	};
+	const struct iommu_viommu_smmu_lite_invalidate cfgi_cd[] = {
+		VCFGI(LAB_OP_CFGI_CD, VSID), VTLBI_ASID(ASID_A),
+	};
+	const struct iommu_viommu_smmu_lite_invalidate not_mine[] = {
+		VTLBI_ASID(ASID_A), VCFGI(LAB_OP_CFGI_STE, VSID + 1),
+		VTLBI_ASID(ASID_A),
+	};
+	const struct iommu_viommu_smmu_lite_invalidate malformed[] = {
+		VCFGI(LAB_OP_CFGI_STE, VSID),
+		{ .cmd = { LAB_OP_TLBI_ASID | LAB_CMD_ASID(ASID_A) | 1ULL << 32,
+			   0 } },
+	};
+	__u64 *cd = at(self, ipa(CD_OFF(0))), *leaf;
+	__u32 viommu, vdev, a, b, done;
+
+	VIOMMU_NEEDS_ALONE();
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      &viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
+				       VSID, &vdev));
+	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
+	ASSERT_EQ(0, valloc_s1(self, viommu, 1, &b));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 1));
+	test_cmd_attach(&self->g, b);
+	ASSERT_EQ(2, which_view(self, 2));
+	test_cmd_attach(&self->g, self->parent);
+	ASSERT_EQ(0, which_view(self, 3));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 4));
+
+	/* A's PROBE now points at B's PROBE page: cached until TLBI_VA */
+	leaf = lab_s1_leaf(&self->s1, self->root[0], ipa(PROBE_OFF));
+	*leaf = (ipa(VIEW_OFF(2) + PAGE) & LAB_PTE_OA) | (*leaf & ~LAB_PTE_OA);
+	__sync_synchronize();
+	ASSERT_EQ(0, vinvalidate(self, viommu, other, 2, &done));
+	ASSERT_EQ(2, done);
+	ASSERT_EQ(1, which_view(self, 5));
+	ASSERT_EQ(0, vinvalidate(self, viommu, mine, 1, &done));
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(-1, which_view(self, 6));
+	*leaf = (ipa(VIEW_OFF(1) + PAGE) & LAB_PTE_OA) | (*leaf & ~LAB_PTE_OA);
+	__sync_synchronize();
+	ASSERT_EQ(0, vinvalidate(self, viommu, mine, 1, &done));
+	ASSERT_EQ(1, which_view(self, 7));
+
+	/* A's CD now has B's tables: cached with the STE until CFGI_CD */
+	cd[1] = self->root[1];
+	__sync_synchronize();
+	ASSERT_EQ(0, vinvalidate(self, viommu, other + 1, 1, &done));
+	ASSERT_EQ(1, which_view(self, 8));
+	ASSERT_EQ(-EIO, vinvalidate(self, viommu, not_mine, 3, &done));
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(1, which_view(self, 9));
+	ASSERT_EQ(-EINVAL, vinvalidate(self, viommu, malformed, 2, &done));
+	ASSERT_EQ(1, done);
+	ASSERT_EQ(0, vinvalidate(self, viommu, cfgi_cd, 2, &done));
+	ASSERT_EQ(2, done);
+	ASSERT_EQ(2, which_view(self, 10));
+
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_destroy(self->iommufd, b);
+	test_cmd_destroy(self->iommufd, vdev);
+	test_cmd_destroy(self->iommufd, viommu);
+}
+
+/* Replace between a vIOMMU's nested HWPTs, and with the parent, under DMA */
+TEST_F_TIMEOUT(nested, viommu_replace_under_dma, LAB_TEST_TIMEOUT)
+{
+	const int nested_views[2] = { 1, 2 }, mixed_views[2] = { 0, 1 };
+	__u32 viommu, vdev, ids[2];
+
+	VIOMMU_NEEDS_ALONE();
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      &viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
+				       VSID, &vdev));
+	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &ids[0]));
+	ASSERT_EQ(0, valloc_s1(self, viommu, 1, &ids[1]));
+	replace_under_dma(_metadata, self, ids, nested_views, 2);
+	test_cmd_attach(&self->g, ids[0]);	/* off B, which goes */
+	test_cmd_destroy(self->iommufd, ids[1]);
+	ids[1] = ids[0];
+	ids[0] = self->parent;
+	replace_under_dma(_metadata, self, ids, mixed_views, 2);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, ids[1]);
+	test_cmd_destroy(self->iommufd, vdev);
+	test_cmd_destroy(self->iommufd, viommu);
+}
+/* A second VM: its own RAM, parent, vIOMMU and device (the 2nd dma-gen) */
+struct vm_b {
+	struct dma_gen g;
+	unsigned char *ram;
+	struct lab_s1 s1;
+	__u32 ioas, parent, viommu, vdev, hwpt;
+	__u64 root, probe_leaf_ipa;
+};
+
+/* Copy VM B's TAG to its PROBE: true if it landed in B's own page @view */
+static bool vm_b_lands(struct vm_b *b, unsigned int lap, int view)
+{
+	__u32 tag = 0x7b000000 | lap;
+
+	int v;
+
+	lab_fill32(b->ram + VIEW_OFF(1), tag, TAG_LEN);
+	for (v = 1; v <= 3; v++)
+		memset(b->ram + VIEW_OFF(v) + PAGE, 0, TAG_LEN);
+	if (dma_gen_cmd(&b->g, DMA_GEN_OP_COPY, ipa(TAG_OFF), ipa(PROBE_OFF),
+			TAG_LEN, 0) != DMA_GEN_ERR_OK)
+		return false;
+	return *(__u32 *)(b->ram + VIEW_OFF(view) + PAGE) == tag;
+}
+
+/*
+ * Two VMs, each a vIOMMU on its own parent (VMID), the same ASID in both
+ * and their devices' vSIDs next to each other: VM A's commands, whatever
+ * they name, never reach VM B's translations. Shown by DMA through both.
+ */
+TEST_F_TIMEOUT(nested, viommu_two_vms_isolated, LAB_TEST_TIMEOUT)
+{
+	const struct iommu_viommu_smmu_lite_invalidate tlbi_a[] = {
+		VTLBI_ASID(ASID_A), VTLBI_VA(ASID_A, ipa(PROBE_OFF), 1),
+	};
+	const struct iommu_viommu_smmu_lite_invalidate cfgi_b[] = {
+		VCFGI(LAB_OP_CFGI_CD, VSID + 1), VTLBI_ASID(ASID_A),
+	};
+	struct vm_b b = { .g = { .fd = -1 } };
+	__u32 viommu, vdev, a, done;
+	__u64 *leaf, *cd, root2;
+
+	VIOMMU_NEEDS_ALONE();
+	if (dma_gen_open(&b.g, self->iommufd, 1))
+		SKIP(return, "no second dma-gen for a second VM");
+	b.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, b.ram);
+	ASSERT_EQ(0, madvise(b.ram, RAM_SIZE, MADV_NOHUGEPAGE));
+	memset(b.ram, 0, RAM_SIZE);
+	ASSERT_EQ(0, lab_ioas_alloc(self->iommufd, &b.ioas));
+	ASSERT_EQ(0, lab_ioas_map(self->iommufd, b.ioas, b.ram, RAM_SIZE,
+				  IPA_BASE));
+	ASSERT_EQ(0, lab_hwpt_alloc(self->iommufd, b.g.dev_id, b.ioas,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &b.parent));
+	b.s1 = (struct lab_s1) {
+		.mem = b.ram, .ipa = IPA_BASE, .size = RAM_SIZE,
+		.next = PT_OFF, .end = PT_END,
+	};
+	b.root = lab_s1_table(&b.s1);
+	ASSERT_EQ(0, lab_s1_map(&b.s1, b.root, ipa(TAG_OFF),
+				ipa(VIEW_OFF(1))));
+	ASSERT_EQ(0, lab_s1_map(&b.s1, b.root, ipa(PROBE_OFF),
+				ipa(VIEW_OFF(1) + PAGE)));
+	lab_s1_cd(&b.s1, ipa(CD_OFF(0)), ASID_A, b.root);
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, b.g.dev_id, b.parent,
+				      IOMMU_VIOMMU_TYPE_SMMU_LITE, &b.viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, b.viommu, b.g.dev_id,
+				       VSID + 1, &b.vdev));
+	ASSERT_EQ(0, lab_nested_s1(self->iommufd, b.g.dev_id, b.viommu,
+				   ipa(CD_OFF(0)), &b.hwpt));
+	test_cmd_attach(&b.g, b.hwpt);
+
+	/* VM A: the fixture's parent, the same ASID, vSID VSID */
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      &viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
+				       VSID, &vdev));
+	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 1));
+	ASSERT_TRUE(vm_b_lands(&b, 1, 1));
+
+	/*
+	 * B moves its PROBE to another page of its own, without telling its
+	 * vIOMMU; A invalidates that ASID and IOVA: B keeps its cached one.
+	 */
+	leaf = lab_s1_leaf(&b.s1, b.root, ipa(PROBE_OFF));
+	*leaf = (ipa(VIEW_OFF(2) + PAGE) & LAB_PTE_OA) | (*leaf & ~LAB_PTE_OA);
+	__sync_synchronize();
+	ASSERT_EQ(0, vinvalidate(self, viommu, tlbi_a, 2, &done));
+	ASSERT_EQ(2, done);
+	ASSERT_TRUE(vm_b_lands(&b, 2, 1));
+	ASSERT_EQ(1, which_view(self, 2));
+	done = 2;
+	ASSERT_EQ(0, lab_hwpt_invalidate(self->iommufd, b.viommu,
+					 IOMMU_VIOMMU_INVALIDATE_DATA_SMMU_LITE,
+					 tlbi_a, sizeof(tlbi_a[0]), &done));
+	ASSERT_TRUE(vm_b_lands(&b, 3, 2));
+
+	/*
+	 * B points its CD at new tables (PROBE to a third page); A names B's
+	 * vSID: refused, and B keeps the CD it has. B's own CFGI_CD then
+	 * takes effect.
+	 */
+	root2 = lab_s1_table(&b.s1);
+	ASSERT_EQ(0, lab_s1_map(&b.s1, root2, ipa(TAG_OFF), ipa(VIEW_OFF(1))));
+	ASSERT_EQ(0, lab_s1_map(&b.s1, root2, ipa(PROBE_OFF),
+				ipa(VIEW_OFF(3) + PAGE)));
+	cd = lab_s1_at(&b.s1, ipa(CD_OFF(0)));
+	cd[1] = root2;
+	__sync_synchronize();
+	ASSERT_EQ(-EIO, vinvalidate(self, viommu, cfgi_b, 2, &done));
+	ASSERT_EQ(0, done);
+	ASSERT_TRUE(vm_b_lands(&b, 4, 2));
+	ASSERT_EQ(1, which_view(self, 3));
+	done = 2;
+	ASSERT_EQ(0, lab_hwpt_invalidate(self->iommufd, b.viommu,
+					 IOMMU_VIOMMU_INVALIDATE_DATA_SMMU_LITE,
+					 cfgi_b, sizeof(cfgi_b[0]), &done));
+	ASSERT_EQ(2, done);
+	ASSERT_TRUE(vm_b_lands(&b, 5, 3));
+	ASSERT_EQ(1, which_view(self, 4));
+
+	test_cmd_detach(&b.g);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_destroy(self->iommufd, vdev);
+	test_cmd_destroy(self->iommufd, viommu);
+	test_cmd_destroy(self->iommufd, b.hwpt);
+	test_cmd_destroy(self->iommufd, b.vdev);
+	test_cmd_destroy(self->iommufd, b.viommu);
+	dma_gen_close(&b.g);
+	munmap(b.ram, RAM_SIZE);
+}
+#endif /* LAB_HAVE_SMMU_LITE_VIOMMU_UAPI */
 
 /*
  * The owner's bypass is the parent's stage 2 alone; its abort refuses DMA.

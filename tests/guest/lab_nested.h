@@ -29,11 +29,13 @@
 #define LAB_CFG_ABORT		0
 #define LAB_CFG_BYPASS		1
 #define LAB_CFG_S1		2
+#define LAB_OP_CFGI_STE		0x03ULL
 #define LAB_OP_CFGI_CD		0x05ULL
 #define LAB_OP_TLBI_ASID	0x11ULL
 #define LAB_OP_TLBI_VA		0x12ULL
 #define LAB_CMD_ASID(a)		((__u64)(a) << 48)
 #define LAB_CMD_NUM(n)		((__u64)(n) << 12)
+#define LAB_CMD_SID(s)		((__u64)(s) << 32)
 
 /* A region of user memory that the parent maps at IPA @ipa */
 struct lab_s1 {
@@ -167,6 +169,40 @@ static inline int lab_hwpt_invalidate(int iommufd, __u32 hwpt,
 	int ret = ioctl(iommufd, IOMMU_HWPT_INVALIDATE, &cmd);
 
 	*num = cmd.entry_num;
+	return lab_errno(ret);
+}
+
+/* IOMMU_VIOMMU_ALLOC of @type over the nesting parent @hwpt */
+static inline int lab_viommu_alloc(int iommufd, __u32 dev_id, __u32 hwpt,
+				   __u32 type, __u32 *id)
+{
+	struct iommu_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.type = type,
+		.dev_id = dev_id,
+		.hwpt_id = hwpt,
+	};
+	int ret = ioctl(iommufd, IOMMU_VIOMMU_ALLOC, &cmd);
+
+	if (!ret)
+		*id = cmd.out_viommu_id;
+	return lab_errno(ret);
+}
+
+/* IOMMU_VDEVICE_ALLOC: @dev_id is @virt_id (its vSID) on @viommu */
+static inline int lab_vdevice_alloc(int iommufd, __u32 viommu, __u32 dev_id,
+				    __u64 virt_id, __u32 *id)
+{
+	struct iommu_vdevice_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu,
+		.dev_id = dev_id,
+		.virt_id = virt_id,
+	};
+	int ret = ioctl(iommufd, IOMMU_VDEVICE_ALLOC, &cmd);
+
+	if (!ret)
+		*id = cmd.out_vdevice_id;
 	return lab_errno(ret);
 }
 
