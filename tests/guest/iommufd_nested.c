@@ -19,6 +19,9 @@
  * make it refuse commands (x-refuse-cmd) over QMP.
  */
 #include <dirent.h>
+#include <endian.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/mman.h>
 
 #include "kselftest_harness.h"
@@ -1266,6 +1269,128 @@ TEST_F_TIMEOUT(nested, viommu_two_vms_isolated, LAB_TEST_TIMEOUT)
 	dma_gen_close(&b.g);
 	munmap(b.ram, RAM_SIZE);
 }
+#ifdef LAB_HAVE_SMMU_LITE_VEVENTQ_UAPI
+#define EVT_TYPE(w0)	((w0) & 0xff)
+#define EVT_S2		(1ULL << 9)
+#define EVT_SID(w0)	((__u32)((w0) >> 32))
+#define F_TRANSLATION	0x10
+
+/*
+ * The vEVENTQ's records from @fd, waiting up to @ms for the first: *@n
+ * events (header and record each) into @ev, *@lost set when a
+ * LOST_EVENTS header ends them; -1 on a read error.
+ */
+struct vevent {
+	struct iommufd_vevent_header h;
+	struct iommu_vevent_smmu_lite e;
+};
+
+static int vevents_read(int fd, int ms, struct vevent *ev, int max, int *n,
+			bool *lost)
+{
+	unsigned char buf[1024], *p = buf;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct iommufd_vevent_header h;
+	ssize_t len;
+
+	*n = 0;
+	*lost = false;
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf));
+	if (len < 0)
+		return errno == EAGAIN ? 0 : -1;
+	while (p + sizeof(h) <= buf + len) {
+		memcpy(&h, p, sizeof(h));
+		p += sizeof(h);
+		if (h.flags & IOMMU_VEVENTQ_FLAG_LOST_EVENTS) {
+			*lost = true;
+			break;
+		}
+		if (p + sizeof(ev->e) > buf + len || *n == max)
+			return -1;
+		ev[*n].h = h;
+		memcpy(&ev[*n].e, p, sizeof(ev->e));
+		p += sizeof(ev->e);
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * The faults of the VM's translations reach its vEVENTQ, with the vSID:
+ * a stage-1 fault does, in order (sequence numbers), a stage-2 fault
+ * (the host's) does not, and an overflow ends with a LOST_EVENTS header.
+ */
+TEST_F_TIMEOUT(nested, viommu_veventq, LAB_TEST_TIMEOUT)
+{
+	const __u64 hole = ipa(0x300000);	/* mapped by no stage 1 */
+	__u32 viommu, vdev, a, veventq;
+	struct vevent ev[4];
+	bool lost;
+	int fd, n, i;
+
+	VIOMMU_NEEDS_ALONE();
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      &viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
+				       VSID, &vdev));
+	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
+	ASSERT_EQ(0, lab_veventq_alloc(self->iommufd, viommu,
+				       IOMMU_VEVENTQ_TYPE_SMMU_LITE, 2,
+				       &veventq, &fd));
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(1, which_view(self, 1));
+	ASSERT_EQ(0, vevents_read(fd, 100, ev, 4, &n, &lost));
+	ASSERT_EQ(0, n);
+
+	/* stage 1 maps nothing there */
+	ASSERT_NE(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      hole, 64, 0xfa170001));
+	ASSERT_EQ(0, vevents_read(fd, 2000, ev, 4, &n, &lost));
+	ASSERT_EQ(1, n);
+	EXPECT_FALSE(lost);
+	EXPECT_EQ(0, ev[0].h.sequence);
+	EXPECT_EQ(F_TRANSLATION, EVT_TYPE(le64toh(ev[0].e.evt[0])));
+	EXPECT_EQ(0, le64toh(ev[0].e.evt[0]) & EVT_S2);
+	EXPECT_EQ(VSID, EVT_SID(le64toh(ev[0].e.evt[0])));
+	EXPECT_EQ(hole, le64toh(ev[0].e.evt[1]));
+
+	/* stage 1 sends it to an IPA that stage 2 does not map: the host's */
+	ASSERT_EQ(0, lab_s1_map(&self->s1, self->root[0], hole,
+				IPA_BASE + RAM_SIZE + 0x100000));
+	ASSERT_NE(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      hole, 64, 0xfa170002));
+	ASSERT_EQ(0, vevents_read(fd, 300, ev, 4, &n, &lost));
+	EXPECT_EQ(0, n);
+
+	/* three stage-1 faults into a queue of two */
+	for (i = 1; i <= 3; i++)
+		ASSERT_NE(DMA_GEN_ERR_OK,
+			  dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+				      hole + i * PAGE, 64, 0xfa170002 + i));
+	usleep(200000);
+	ASSERT_EQ(0, vevents_read(fd, 2000, ev, 4, &n, &lost));
+	TH_LOG("after 3 faults into a vEVENTQ of 2: %d events, lost %d", n,
+	       lost);
+	ASSERT_EQ(2, n);
+	EXPECT_TRUE(lost);
+	EXPECT_EQ(1, ev[0].h.sequence);
+	EXPECT_EQ(2, ev[1].h.sequence);
+	EXPECT_EQ(hole + PAGE, le64toh(ev[0].e.evt[1]));
+	EXPECT_EQ(hole + 2 * PAGE, le64toh(ev[1].e.evt[1]));
+	EXPECT_EQ(VSID, EVT_SID(le64toh(ev[1].e.evt[0])));
+
+	test_cmd_detach(&self->g);
+	close(fd);
+	test_cmd_destroy(self->iommufd, veventq);
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_destroy(self->iommufd, vdev);
+	test_cmd_destroy(self->iommufd, viommu);
+}
+#endif /* LAB_HAVE_SMMU_LITE_VEVENTQ_UAPI */
 #endif /* LAB_HAVE_SMMU_LITE_VIOMMU_UAPI */
 
 /*

@@ -206,4 +206,23 @@ static inline int lab_vdevice_alloc(int iommufd, __u32 viommu, __u32 dev_id,
 	return lab_errno(ret);
 }
 
+/* IOMMU_VEVENTQ_ALLOC: a vEVENTQ of @type, @depth events, on @viommu */
+static inline int lab_veventq_alloc(int iommufd, __u32 viommu, __u32 type,
+				    __u32 depth, __u32 *id, int *fd)
+{
+	struct iommu_veventq_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu,
+		.type = type,
+		.veventq_depth = depth,
+	};
+	int ret = ioctl(iommufd, IOMMU_VEVENTQ_ALLOC, &cmd);
+
+	if (!ret) {
+		*id = cmd.out_veventq_id;
+		*fd = cmd.out_veventq_fd;
+	}
+	return lab_errno(ret);
+}
+
 #endif /* __LAB_NESTED_H */
