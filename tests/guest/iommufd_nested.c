@@ -933,6 +933,18 @@ static bool alone_in_group(FIXTURE_DATA(nested) *self)
 		SKIP(return, "the device shares its IOMMU group: no vIOMMU nesting"); \
 } while (0)
 
+/* A vIOMMU over the fixture's parent, with the device on it as VSID */
+static void viommu_with_device(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(nested) *self, __u32 *viommu,
+			       __u32 *vdev)
+{
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
+				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
+				      viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, *viommu, self->g.dev_id,
+				       VSID, vdev));
+}
+
 static int vinvalidate(FIXTURE_DATA(nested) *self, __u32 viommu,
 		       const struct iommu_viommu_smmu_lite_invalidate *reqs,
 		       __u32 n, __u32 *done)
@@ -1056,11 +1068,7 @@ TEST_F_TIMEOUT(nested, viommu_invalidate_by_vsid, LAB_TEST_TIMEOUT)
 	__u32 viommu, vdev, a, b, done;
 
 	VIOMMU_NEEDS_ALONE();
-	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
-				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
-				      &viommu));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
-				       VSID, &vdev));
+	viommu_with_device(_metadata, self, &viommu, &vdev);
 	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
 	ASSERT_EQ(0, valloc_s1(self, viommu, 1, &b));
 	test_cmd_attach(&self->g, a);
@@ -1115,11 +1123,7 @@ TEST_F_TIMEOUT(nested, viommu_replace_under_dma, LAB_TEST_TIMEOUT)
 	__u32 viommu, vdev, ids[2];
 
 	VIOMMU_NEEDS_ALONE();
-	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
-				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
-				      &viommu));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
-				       VSID, &vdev));
+	viommu_with_device(_metadata, self, &viommu, &vdev);
 	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &ids[0]));
 	ASSERT_EQ(0, valloc_s1(self, viommu, 1, &ids[1]));
 	replace_under_dma(_metadata, self, ids, nested_views, 2);
@@ -1207,11 +1211,7 @@ TEST_F_TIMEOUT(nested, viommu_two_vms_isolated, LAB_TEST_TIMEOUT)
 	test_cmd_attach(&b.g, b.hwpt);
 
 	/* VM A: the fixture's parent, the same ASID, vSID VSID */
-	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
-				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
-				      &viommu));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
-				       VSID, &vdev));
+	viommu_with_device(_metadata, self, &viommu, &vdev);
 	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
 	test_cmd_attach(&self->g, a);
 	ASSERT_EQ(1, which_view(self, 1));
@@ -1331,11 +1331,7 @@ TEST_F_TIMEOUT(nested, viommu_veventq, LAB_TEST_TIMEOUT)
 	int fd, n, i;
 
 	VIOMMU_NEEDS_ALONE();
-	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, self->g.dev_id,
-				      self->parent, IOMMU_VIOMMU_TYPE_SMMU_LITE,
-				      &viommu));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, viommu, self->g.dev_id,
-				       VSID, &vdev));
+	viommu_with_device(_metadata, self, &viommu, &vdev);
 	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
 	ASSERT_EQ(0, lab_veventq_alloc(self->iommufd, viommu,
 				       IOMMU_VEVENTQ_TYPE_SMMU_LITE, 2,
