@@ -1163,6 +1163,57 @@ static bool vm_b_lands(struct vm_b *b, unsigned int lap, int view)
 }
 
 /*
+ * VM B: its own RAM at the same IPAs, its own parent and vIOMMU, the 2nd
+ * dma-gen as vSID VSID + 1 on a nested HWPT whose stage 1 (ASID_A, as
+ * VM A's) sends TAG and PROBE to its view 1. False: no second dma-gen.
+ */
+static bool vm_b_setup(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(nested) *self, struct vm_b *b)
+{
+	if (dma_gen_open(&b->g, self->iommufd, 1))
+		return false;
+	b->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, b->ram);
+	ASSERT_EQ(0, madvise(b->ram, RAM_SIZE, MADV_NOHUGEPAGE));
+	memset(b->ram, 0, RAM_SIZE);
+	ASSERT_EQ(0, lab_ioas_alloc(self->iommufd, &b->ioas));
+	ASSERT_EQ(0, lab_ioas_map(self->iommufd, b->ioas, b->ram, RAM_SIZE,
+				  IPA_BASE));
+	ASSERT_EQ(0, lab_hwpt_alloc(self->iommufd, b->g.dev_id, b->ioas,
+				    IOMMU_HWPT_ALLOC_NEST_PARENT, &b->parent));
+	b->s1 = (struct lab_s1) {
+		.mem = b->ram, .ipa = IPA_BASE, .size = RAM_SIZE,
+		.next = PT_OFF, .end = PT_END,
+	};
+	b->root = lab_s1_table(&b->s1);
+	ASSERT_EQ(0, lab_s1_map(&b->s1, b->root, ipa(TAG_OFF),
+				ipa(VIEW_OFF(1))));
+	ASSERT_EQ(0, lab_s1_map(&b->s1, b->root, ipa(PROBE_OFF),
+				ipa(VIEW_OFF(1) + PAGE)));
+	lab_s1_cd(&b->s1, ipa(CD_OFF(0)), ASID_A, b->root);
+	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, b->g.dev_id, b->parent,
+				      IOMMU_VIOMMU_TYPE_SMMU_LITE, &b->viommu));
+	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, b->viommu, b->g.dev_id,
+				       VSID + 1, &b->vdev));
+	ASSERT_EQ(0, lab_nested_s1(self->iommufd, b->g.dev_id, b->viommu,
+				   ipa(CD_OFF(0)), &b->hwpt));
+	test_cmd_attach(&b->g, b->hwpt);
+	return true;
+}
+
+static void vm_b_teardown(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(nested) *self, struct vm_b *b)
+{
+	test_cmd_detach(&b->g);
+	test_cmd_destroy(self->iommufd, b->hwpt);
+	test_cmd_destroy(self->iommufd, b->vdev);
+	test_cmd_destroy(self->iommufd, b->viommu);
+	dma_gen_close(&b->g);
+	munmap(b->ram, RAM_SIZE);
+}
+
+/*
  * Two VMs, each a vIOMMU on its own parent (VMID), the same ASID in both
  * and their devices' vSIDs next to each other: VM A's commands, whatever
  * they name, never reach VM B's translations. Shown by DMA through both.
@@ -1180,35 +1231,8 @@ TEST_F_TIMEOUT(nested, viommu_two_vms_isolated, LAB_TEST_TIMEOUT)
 	__u64 *leaf, *cd, root2;
 
 	VIOMMU_NEEDS_ALONE();
-	if (dma_gen_open(&b.g, self->iommufd, 1))
+	if (!vm_b_setup(_metadata, self, &b))
 		SKIP(return, "no second dma-gen for a second VM");
-	b.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, b.ram);
-	ASSERT_EQ(0, madvise(b.ram, RAM_SIZE, MADV_NOHUGEPAGE));
-	memset(b.ram, 0, RAM_SIZE);
-	ASSERT_EQ(0, lab_ioas_alloc(self->iommufd, &b.ioas));
-	ASSERT_EQ(0, lab_ioas_map(self->iommufd, b.ioas, b.ram, RAM_SIZE,
-				  IPA_BASE));
-	ASSERT_EQ(0, lab_hwpt_alloc(self->iommufd, b.g.dev_id, b.ioas,
-				    IOMMU_HWPT_ALLOC_NEST_PARENT, &b.parent));
-	b.s1 = (struct lab_s1) {
-		.mem = b.ram, .ipa = IPA_BASE, .size = RAM_SIZE,
-		.next = PT_OFF, .end = PT_END,
-	};
-	b.root = lab_s1_table(&b.s1);
-	ASSERT_EQ(0, lab_s1_map(&b.s1, b.root, ipa(TAG_OFF),
-				ipa(VIEW_OFF(1))));
-	ASSERT_EQ(0, lab_s1_map(&b.s1, b.root, ipa(PROBE_OFF),
-				ipa(VIEW_OFF(1) + PAGE)));
-	lab_s1_cd(&b.s1, ipa(CD_OFF(0)), ASID_A, b.root);
-	ASSERT_EQ(0, lab_viommu_alloc(self->iommufd, b.g.dev_id, b.parent,
-				      IOMMU_VIOMMU_TYPE_SMMU_LITE, &b.viommu));
-	ASSERT_EQ(0, lab_vdevice_alloc(self->iommufd, b.viommu, b.g.dev_id,
-				       VSID + 1, &b.vdev));
-	ASSERT_EQ(0, lab_nested_s1(self->iommufd, b.g.dev_id, b.viommu,
-				   ipa(CD_OFF(0)), &b.hwpt));
-	test_cmd_attach(&b.g, b.hwpt);
 
 	/* VM A: the fixture's parent, the same ASID, vSID VSID */
 	viommu_with_device(_metadata, self, &viommu, &vdev);
@@ -1258,16 +1282,11 @@ TEST_F_TIMEOUT(nested, viommu_two_vms_isolated, LAB_TEST_TIMEOUT)
 	ASSERT_TRUE(vm_b_lands(&b, 5, 3));
 	ASSERT_EQ(1, which_view(self, 4));
 
-	test_cmd_detach(&b.g);
 	test_cmd_detach(&self->g);
 	test_cmd_destroy(self->iommufd, a);
 	test_cmd_destroy(self->iommufd, vdev);
 	test_cmd_destroy(self->iommufd, viommu);
-	test_cmd_destroy(self->iommufd, b.hwpt);
-	test_cmd_destroy(self->iommufd, b.vdev);
-	test_cmd_destroy(self->iommufd, b.viommu);
-	dma_gen_close(&b.g);
-	munmap(b.ram, RAM_SIZE);
+	vm_b_teardown(_metadata, self, &b);
 }
 #ifdef LAB_HAVE_SMMU_LITE_VEVENTQ_UAPI
 #define EVT_TYPE(w0)	((w0) & 0xff)
@@ -1385,6 +1404,59 @@ TEST_F_TIMEOUT(nested, viommu_veventq, LAB_TEST_TIMEOUT)
 	test_cmd_destroy(self->iommufd, a);
 	test_cmd_destroy(self->iommufd, vdev);
 	test_cmd_destroy(self->iommufd, viommu);
+}
+/* Each VM's vEVENTQ gets its own device's faults, and no other VM's */
+TEST_F_TIMEOUT(nested, viommu_veventq_per_vm, LAB_TEST_TIMEOUT)
+{
+	const __u64 hole = ipa(0x300000);	/* mapped by no stage 1 */
+	struct vm_b b = { .g = { .fd = -1 } };
+	__u32 viommu, vdev, a, qa, qb;
+	struct vevent ev[4];
+	int fa, fb, n;
+	bool lost;
+
+	VIOMMU_NEEDS_ALONE();
+	if (!vm_b_setup(_metadata, self, &b))
+		SKIP(return, "no second dma-gen for a second VM");
+	viommu_with_device(_metadata, self, &viommu, &vdev);
+	ASSERT_EQ(0, valloc_s1(self, viommu, 0, &a));
+	test_cmd_attach(&self->g, a);
+	ASSERT_EQ(0, lab_veventq_alloc(self->iommufd, viommu,
+				       IOMMU_VEVENTQ_TYPE_SMMU_LITE, 4, &qa,
+				       &fa));
+	ASSERT_EQ(0, lab_veventq_alloc(self->iommufd, b.viommu,
+				       IOMMU_VEVENTQ_TYPE_SMMU_LITE, 4, &qb,
+				       &fb));
+	ASSERT_EQ(0, fcntl(fa, F_SETFL, O_NONBLOCK));
+	ASSERT_EQ(0, fcntl(fb, F_SETFL, O_NONBLOCK));
+
+	/* VM B faults: B's queue, with B's vSID; nothing in A's */
+	ASSERT_NE(DMA_GEN_ERR_OK, dma_gen_cmd(&b.g, DMA_GEN_OP_FILL, 0, hole,
+					      64, 0xb0000001));
+	ASSERT_EQ(0, vevents_read(fb, 2000, ev, 4, &n, &lost));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(VSID + 1, EVT_SID(le64toh(ev[0].e.evt[0])));
+	ASSERT_EQ(0, vevents_read(fa, 300, ev, 4, &n, &lost));
+	EXPECT_EQ(0, n);
+
+	/* VM A faults: A's queue only */
+	ASSERT_NE(DMA_GEN_ERR_OK, dma_gen_cmd(&self->g, DMA_GEN_OP_FILL, 0,
+					      hole, 64, 0xa0000001));
+	ASSERT_EQ(0, vevents_read(fa, 2000, ev, 4, &n, &lost));
+	ASSERT_EQ(1, n);
+	EXPECT_EQ(VSID, EVT_SID(le64toh(ev[0].e.evt[0])));
+	ASSERT_EQ(0, vevents_read(fb, 300, ev, 4, &n, &lost));
+	EXPECT_EQ(0, n);
+
+	close(fa);
+	close(fb);
+	test_cmd_destroy(self->iommufd, qa);
+	test_cmd_destroy(self->iommufd, qb);
+	test_cmd_detach(&self->g);
+	test_cmd_destroy(self->iommufd, a);
+	test_cmd_destroy(self->iommufd, vdev);
+	test_cmd_destroy(self->iommufd, viommu);
+	vm_b_teardown(_metadata, self, &b);
 }
 #endif /* LAB_HAVE_SMMU_LITE_VEVENTQ_UAPI */
 #endif /* LAB_HAVE_SMMU_LITE_VIOMMU_UAPI */
