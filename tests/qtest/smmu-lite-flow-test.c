@@ -155,6 +155,21 @@ static void test_s2(void)
 }
 
 /*
+ * The nested stream of test_nested: stage 2 maps IPA [0, 1G) and [1G, 2G)
+ * both to PA [0, 1G); stage 1 (ASID 9, tables and CD at IPA == PA, VMID 4)
+ * sends @iova to IPA 1G + @buf.
+ */
+static void nested_stream(Flow *f, uint64_t s2, uint64_t s1, uint64_t iova,
+                          uint64_t buf)
+{
+    sl_map(f->s, s2, T0SZ, 0, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s2, T0SZ, SL_SIZE_1G, 0, SL_SIZE_1G, RW_AF);
+    sl_map(f->s, s1, T0SZ, iova, SL_SIZE_1G + buf, SL_SIZE_4K, RW_AF);
+    sl_ste_nested(f->s, DG_SID, sl_cd_new(f->s, 9, T0SZ, s1), 4, s2, T0SZ);
+    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+}
+
+/*
  * Nested: stage 2 maps IPA [0, 1G) to PA [0, 1G) and IPA [1G, 2G) to PA
  * [0, 1G) again; stage 1 (its tables and CD at IPA == PA) sends the IOVA to
  * IPA 1G + buf. Only both stages together land the data at buf.
@@ -165,14 +180,8 @@ static void test_nested(void)
     uint64_t s2 = sl_pt_new(f->s), s1 = sl_pt_new(f->s);
     uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
     uint64_t iova = 0x123456000ULL;
-    uint64_t cd;
 
-    sl_map(f->s, s2, T0SZ, 0, 0, SL_SIZE_1G, RW_AF);
-    sl_map(f->s, s2, T0SZ, SL_SIZE_1G, 0, SL_SIZE_1G, RW_AF);
-    sl_map(f->s, s1, T0SZ, iova, SL_SIZE_1G + buf, SL_SIZE_4K, RW_AF);
-    cd = sl_cd_new(f->s, 9, T0SZ, s1);
-    sl_ste_nested(f->s, DG_SID, cd, 4, s2, T0SZ);
-    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    nested_stream(f, s2, s1, iova, buf);
     g_assert_cmpuint(fill(f, iova, 0x1000), ==, DMA_GEN_ERR_OK);
     g_assert_true(holds_pattern(f, buf, 0x1000));
     flow_stop(f);
@@ -191,15 +200,10 @@ static void test_nested_dirty_tables(void)
     uint64_t s2 = sl_pt_new(f->s), s1 = sl_pt_new(f->s);
     uint64_t buf = sl_alloc(f->s, 0x1000, 0x1000);
     uint64_t iova = 0x123456000ULL;
-    uint64_t leaf, tt, data, cd;
+    uint64_t leaf, tt, data;
     SLEvent ev;
 
-    sl_map(f->s, s2, T0SZ, 0, 0, SL_SIZE_1G, RW_AF);
-    sl_map(f->s, s2, T0SZ, SL_SIZE_1G, 0, SL_SIZE_1G, RW_AF);
-    sl_map(f->s, s1, T0SZ, iova, SL_SIZE_1G + buf, SL_SIZE_4K, RW_AF);
-    cd = sl_cd_new(f->s, 9, T0SZ, s1);
-    sl_ste_nested(f->s, DG_SID, cd, 4, s2, T0SZ);
-    g_assert(sl_cfgi_ste(f->s, DG_SID) && sl_sync(f->s));
+    nested_stream(f, s2, s1, iova, buf);
     leaf = sl_pte_addr(f->s, s1, T0SZ, iova);       /* IPA == PA below 1G */
     tt = sl_pte_addr(f->s, s2, T0SZ, leaf);
     data = sl_pte_addr(f->s, s2, T0SZ, SL_SIZE_1G + buf);
